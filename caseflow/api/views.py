@@ -1,0 +1,1 @@
+"""API views (thin: load schema → service → dump schema)."""

@@ -1,0 +1,56 @@
+"""Settings, read from CASEFLOW_* environment variables when the app is created (never at import)."""
+import os
+import secrets
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _secret_key(instance_dir: Path) -> str:
+    """Return the deployment's secret key, generating it once into instance/ when none is configured.
+
+    There is deliberately no hard-coded default: a leaked default would let anyone forge sessions.
+    """
+    path = instance_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    tmp = path.with_suffix(".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+    return key
+
+
+def load_settings(overrides=None) -> dict:
+    """Build the Flask config mapping from the environment, then apply `overrides`."""
+    overrides = dict(overrides or {})
+    env = os.environ
+    instance_dir = Path(overrides.get("INSTANCE_DIR") or env.get("CASEFLOW_INSTANCE_DIR") or PROJECT_ROOT / "instance")
+    database_url = overrides.get("SQLALCHEMY_DATABASE_URI") or env.get("CASEFLOW_DATABASE_URL") \
+        or f"sqlite:///{instance_dir / 'caseflow.db'}"
+    if database_url.startswith("postgresql://"):
+        database_url = "postgresql+psycopg://" + database_url[len("postgresql://"):]
+    settings = {
+        "INSTANCE_DIR": str(instance_dir),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "STORAGE_DIR": env.get("CASEFLOW_STORAGE_DIR") or str(instance_dir / "storage"),
+        "WORKFLOWS_DIR": str(PROJECT_ROOT / "workflows"),
+        "BABEL_DEFAULT_LOCALE": "zh_Hans_CN",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
+        "TIMEZONE": "Asia/Shanghai",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "WTF_CSRF_TIME_LIMIT": None,
+        "LOGIN_MAX_FAILURES": int(env.get("CASEFLOW_LOGIN_MAX_FAILURES", "5")),
+        "LOGIN_LOCK_MINUTES": int(env.get("CASEFLOW_LOGIN_LOCK_MINUTES", "15")),
+        "PAGE_SIZE": 20,
+    }
+    settings.update(overrides)
+    if "SECRET_KEY" not in settings:
+        settings["SECRET_KEY"] = env.get("CASEFLOW_SECRET_KEY") or _secret_key(instance_dir)
+    return settings

@@ -1,0 +1,13 @@
+"""The one clock of the application: local (China) time, so 'today' matches the statutory calendar."""
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+CHINA = ZoneInfo("Asia/Shanghai")
+
+
+def now_local() -> datetime:
+    return datetime.now(CHINA)
+
+
+def today() -> date:
+    return now_local().date()

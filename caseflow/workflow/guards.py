@@ -1,0 +1,277 @@
+"""Guards named by the workflow definitions. Each returns None when it holds, else a Chinese reason
+that cites the rule it enforces."""
+from datetime import date
+
+from sqlalchemy import select
+
+from caseflow.auth.models import User
+from caseflow.auth.roles import OFFICER
+from caseflow.deadlines import services as deadlines
+from caseflow.extensions import db
+from caseflow.workflow.registry import guard
+
+MIN_OFFICERS = 2  # 行政处罚法 第四十二条; 《医疗保障基金使用监督管理条例》第二十九条
+
+
+def _fact(ctx, key, default=None):
+    return (ctx.case.facts or {}).get(key, default)
+
+
+def _recused_ids(case) -> set[int]:
+    return {r.officer_id for r in case.recusals if r.status == "granted"}
+
+
+def qualified_officers(case, on: date) -> list:
+    """Assigned officers who may act on `on`: active on the case, not recused, holding a valid credential."""
+    recused = _recused_ids(case)
+    return [o for o in case.active_officers()
+            if o.user_id not in recused and o.user.active and o.user.credential_valid_on(on)]
+
+
+@guard("officers_available")
+def officers_available(ctx):
+    count = len(qualified_officers(ctx.case, ctx.today))
+    if count < MIN_OFFICERS:
+        return (f"本案可执法的承办人员仅 {count} 名（须至少两名持有效执法证且未回避的人员，"
+                "《行政处罚法》第四十二条），请先由负责人增派承办人员")
+    return None
+
+
+@guard("actor_is_assigned_officer")
+def actor_is_assigned_officer(ctx):
+    if not ctx.case.officers:
+        return None  # before filing, any officer of the handling organisation may act on the clue
+    if ctx.actor.id in _recused_ids(ctx.case):
+        return "您已回避本案，不能再办理本案（《行政处罚法》第四十三条）"
+    if not any(o.user_id == ctx.actor.id and o.active for o in ctx.case.officers):
+        return "只有本案承办人员才能执行该操作"
+    if not ctx.actor.credential_valid_on(ctx.today):
+        return "您的执法证在今天无效，不能执行执法行为（《行政处罚法》第四十二条）"
+    return None
+
+
+@guard("proposed_officers_qualified", needs_data=True)
+def proposed_officers_qualified(ctx):
+    ids = list(dict.fromkeys(ctx.data.get("officers") or []))
+    if len(ids) < MIN_OFFICERS:
+        return "须指定至少两名不同的承办执法人员（《行政处罚法》第四十二条）"
+    users = {u.id: u for u in db.session.execute(select(User).where(User.id.in_(ids))).scalars()}
+    problems = []
+    recused = _recused_ids(ctx.case)
+    for uid in ids:
+        user = users.get(uid)
+        if user is None or user.organisation_id != ctx.case.organisation_id:
+            problems.append(f"人员编号 {uid} 不是本单位人员")
+        elif not user.active or not user.has_role(OFFICER):
+            problems.append(f"{user.name} 不是在岗执法人员")
+        elif not user.credential_valid_on(ctx.today):
+            problems.append(f"{user.name} 的执法证在 {ctx.today.isoformat()} 无效")
+        elif uid in recused:
+            problems.append(f"{user.name} 已回避本案")
+    return problems or None
+
+
+@guard("filing_officers_still_qualified")
+def filing_officers_still_qualified(ctx):
+    if len(qualified_officers(ctx.case, ctx.today)) < MIN_OFFICERS:
+        return "拟定的承办人员中持有效执法证且未回避的不足两名，请退回重新指定"
+    return None
+
+
+@guard("not_time_barred", needs_data=True)
+def not_time_barred(ctx):
+    """行政处罚法 第三十六条: not discovered within two years (five where citizens' life or health
+    safety is concerned and harm resulted) → no penalty."""
+    ended = ctx.data.get("conduct_ended_on")
+    if not ended:
+        return None
+    discovered = ctx.case.clue.received_on if ctx.case.clue else ctx.today
+    years = 5 if ctx.data.get("life_health_harm") else 2
+    try:
+        last_day = ended.replace(year=ended.year + years)
+    except ValueError:  # 29 February
+        last_day = ended.replace(year=ended.year + years, day=28)
+    if discovered > last_day:
+        return (f"违法行为终了于 {ended.isoformat()}，至 {discovered.isoformat()} 发现已超过 {years} 年追责时效，"
+                "依法不再给予行政处罚（《行政处罚法》第三十六条），应作不予立案处理")
+    return None
+
+
+@guard("deadline_extension_unused")
+def deadline_extension_unused(ctx, code, kind):
+    deadline = deadlines.current(ctx.case, code)
+    if deadline is None:
+        return "该期限尚未开始计算"
+    if any(e.kind == kind for e in deadline.extensions):
+        return "该期限已经批准过此类延期，不能再次延长"
+    return None
+
+
+@guard("deadline_extension_used")
+def deadline_extension_used(ctx, code, kind):
+    deadline = deadlines.current(ctx.case, code)
+    if deadline is None or not any(e.kind == kind for e in deadline.extensions):
+        return "须先经负责人批准延长三十日，仍需延长的方可经集体讨论决定（《医疗保障行政处罚程序暂行规定》第四十五条，待核实）"
+    return None
+
+
+@guard("actor_not_investigator")
+def actor_not_investigator(ctx):
+    if any(o.user_id == ctx.actor.id for o in ctx.case.officers):
+        return "本案调查人员不得担任本案法制审核人员（《医疗保障行政处罚程序暂行规定》，待核实）"
+    return None
+
+
+@guard("presider_not_investigator", needs_data=True)
+def presider_not_investigator(ctx):
+    presider_id = ctx.data.get("presider_id")
+    presider = db.session.get(User, presider_id) if presider_id else None
+    if presider is None or presider.organisation_id != ctx.case.organisation_id or not presider.active:
+        return "听证主持人须为本单位在岗人员"
+    if any(o.user_id == presider_id for o in ctx.case.officers):
+        return "听证主持人不得由本案调查人员担任（《行政处罚法》第六十四条第（四）项）"
+    return None
+
+
+@guard("actor_is_presider")
+def actor_is_presider(ctx):
+    if _fact(ctx, "presider_id") != ctx.actor.id:
+        return "只有指定的听证主持人才能记录听证结果"
+    return None
+
+
+@guard("legal_review_passed_if_required")
+def legal_review_passed_if_required(ctx):
+    if _fact(ctx, "legal_review_required") and not _fact(ctx, "legal_review_passed"):
+        reason = "本案须经法制审核且审核通过后方可作出决定（《行政处罚法》第五十八条）"
+        if _fact(ctx, "hearing_held"):
+            reason += "；本案已经听证，须在听证后重新进行法制审核"
+        return reason
+    return None
+
+
+@guard("collective_discussion_done_if_required")
+def collective_discussion_done_if_required(ctx):
+    if _fact(ctx, "collective_discussion_required") and not _fact(ctx, "collective_discussion_done"):
+        return "本案属情节复杂或重大违法行为，须经负责人集体讨论决定（《行政处罚法》第五十七条第二款）"
+    return None
+
+
+@guard("prior_notice_served_for_penalty", needs_data=True)
+def prior_notice_served_for_penalty(ctx):
+    if ctx.data.get("decision_kind") == "penalty" and not _fact(ctx, "notice_served_on"):
+        return "未经事先告知不得作出行政处罚决定（《行政处罚法》第六十二条）"
+    return None
+
+
+@guard("decision_within_notice", needs_data=True)
+def decision_within_notice(ctx):
+    """The decision may not exceed the notified penalty (行政处罚法 第四十五条: no heavier penalty
+    because the party defended itself; a heavier one needs a new prior notice — spec S30)."""
+    if ctx.data.get("decision_kind") != "penalty":
+        return None
+    notified = _fact(ctx, "notice_fine_amount")
+    proposed = ctx.data.get("fine_amount")
+    if notified is not None and proposed is not None and proposed > _decimal(notified):
+        return (f"拟决定罚款 {proposed:.2f} 元高于事先告知的 {_decimal(notified):.2f} 元："
+                "不得因当事人陈述申辩而加重处罚，确有新的事实证据的须重新事先告知（《行政处罚法》第四十五条）")
+    return None
+
+
+def _decimal(value):
+    from decimal import Decimal
+    return Decimal(str(value))
+
+
+@guard("proposed_decision_is")
+def proposed_decision_is(ctx, kind):
+    if _fact(ctx, "proposed_decision_kind") != kind:
+        return "该审批操作与承办人员拟定的处理决定类型不符"
+    return None
+
+
+@guard("hearing_request_in_time", needs_data=True)
+def hearing_request_in_time(ctx):
+    """行政处罚法 第六十四条第（一）项: the party asks within five working days of the notice."""
+    if not _fact(ctx, "notice_hearing_right"):
+        return "事先告知书未告知听证权利，本案拟作出的处罚不属于听证范围"
+    deadline = deadlines.current(ctx.case, "T11")
+    requested = ctx.data.get("requested_on")
+    if deadline and requested and requested > deadline.due_on and not ctx.data.get("late_reason"):
+        return (f"听证申请期限已于 {deadline.due_on.isoformat()} 届满（《行政处罚法》第六十四条），"
+                "逾期申请视为放弃，确有正当理由的请填写逾期理由")
+    return None
+
+
+@guard("statement_period_over", needs_data=True)
+def statement_period_over(ctx):
+    if ctx.data.get("outcome") == "waived":
+        return None
+    for code in ("T10", "T11"):
+        deadline = deadlines.current(ctx.case, code)
+        if deadline and deadline.status == "open" and ctx.today <= deadline.due_on:
+            return (f"{deadline.kind}至 {deadline.due_on.isoformat()} 届满，期满前只有当事人明确放弃方可结束"
+                    f"（{deadline.legal_basis}）")
+    return None
+
+
+@guard("hearing_notice_in_time", needs_data=True)
+def hearing_notice_in_time(ctx):
+    """行政处罚法 第六十四条第（二）项: notify at least seven (working) days before the hearing (spec S15)."""
+    from caseflow.deadlines.services import working_calendar
+    served, hearing = ctx.data.get("notice_served_on"), ctx.data.get("hearing_date")
+    if not served or not hearing:
+        return None
+    days, _ = working_calendar().working_days_between(served, hearing)
+    if days < 7:
+        return (f"听证通知书于 {served.isoformat()} 送达，距听证日 {hearing.isoformat()} 仅 {days} 个工作日，"
+                "须至少提前七个工作日送达（《行政处罚法》第六十四条第（二）项、第八十五条），请改期")
+    return None
+
+
+@guard("electronic_service_consented", needs_data=True)
+def electronic_service_consented(ctx):
+    if ctx.data.get("method") == "electronic" and not ctx.data.get("electronic_consent"):
+        return "当事人未签署电子送达确认书，不得采用电子送达（《行政处罚法》第六十一条）"
+    if ctx.data.get("method") == "left_behind" and not ctx.data.get("witness"):
+        return "留置送达须记明见证人或以拍照、录像方式记录（《民事诉讼法》第八十九条）"
+    return None
+
+
+@guard("dates_not_in_future", needs_data=True)
+def dates_not_in_future(ctx, allow=()):
+    bad = [fd.label for fd in ctx.transition.fields
+           if fd.type == "date" and fd.name not in allow and ctx.data.get(fd.name) and ctx.data[fd.name] > ctx.today]
+    return [f"{label}不能晚于今天" for label in bad] or None
+
+
+@guard("payment_deadline_passed")
+def payment_deadline_passed(ctx):
+    deadline = deadlines.current(ctx.case, "T17")
+    if deadline and ctx.today <= deadline.due_on:
+        return f"缴款期限至 {deadline.due_on.isoformat()} 届满，期满未履行的方可催告（《行政强制法》第五十四条）"
+    return None
+
+
+@guard("reminder_period_elapsed")
+def reminder_period_elapsed(ctx):
+    deadline = deadlines.current(ctx.case, "T20")
+    if deadline is None or ctx.today <= deadline.due_on:
+        due = deadline.due_on.isoformat() if deadline else "—"
+        return f"催告书送达后满十个工作日（{due}）当事人仍未履行的，方可申请法院强制执行（《行政强制法》第五十四条）"
+    return None
+
+
+@guard("simplified_procedure_limits", needs_data=True)
+def simplified_procedure_limits(ctx):
+    """行政处罚法 第五十一条: on-the-spot decisions only for a warning or a fine up to 200 yuan (citizens)
+    or 3,000 yuan (organisations)."""
+    from decimal import Decimal
+    fine = ctx.data.get("fine_amount")
+    limit = Decimal("200") if ctx.case.party.is_person else Decimal("3000")
+    if fine is not None and fine > limit:
+        who = "公民" if ctx.case.party.is_person else "法人或者其他组织"
+        return f"对{who}当场处以罚款不得超过 {limit:.0f} 元（《行政处罚法》第五十一条），请改用一般程序"
+    if ctx.case.party.kind == "insured":
+        return "参保人员违法须暂停联网结算（《医疗保障基金使用监督管理条例》第四十一条），不适用简易程序"
+    return None
