@@ -1,11 +1,105 @@
-"""`flask caseflow …` commands."""
+"""`flask --app wsgi caseflow …` commands."""
+import sys
+
 import click
+from flask.cli import with_appcontext
+from sqlalchemy import func, select
+
+from caseflow.extensions import db
 
 
 @click.group("caseflow")
 def caseflow_cli():
-    """Caseflow 管理命令."""
+    """Caseflow 管理命令。"""
+
+
+@caseflow_cli.command("demo")
+@with_appcontext
+def demo_command():
+    """载入演示数据（可重复执行，已载入时不重复）。"""
+    from caseflow.demo import DEMO_PASSWORD, USERS, load_demo
+    created = load_demo()
+    if created:
+        click.echo(f"已载入演示数据：{created} 个案件。")
+    else:
+        click.echo("演示数据已存在，未重复载入。")
+    click.echo(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
+    from caseflow.auth.roles import ROLE_LABELS
+    for username, name, _, roles, _ in USERS:
+        click.echo(f"  {username:<12} {name}（{'、'.join(ROLE_LABELS[r] for r in roles)}）")
+
+
+@caseflow_cli.group("audit")
+def audit_group():
+    """审计日志。"""
+
+
+@audit_group.command("verify")
+@with_appcontext
+def audit_verify():
+    """校验审计日志哈希链；发现被修改、删除或调换的事件时以非零状态退出。"""
+    from caseflow.audit.models import AuditEvent
+    from caseflow.audit.services import verify_chain
+    total = db.session.execute(select(func.count(AuditEvent.id))).scalar_one()
+    with click.progressbar(length=total, label="校验审计日志", file=sys.stderr) as bar:
+        report = verify_chain(progress=bar.update)
+    if report.ok:
+        click.echo(f"审计日志完整：共 {report.checked} 个事件，哈希链校验通过。")
+        return
+    click.echo(f"审计日志校验失败：第一个异常事件序号 {report.first_bad_seq}（id={report.first_bad_id}）：{report.problem}。"
+               f"此前 {report.checked} 个事件完好。", err=True)
+    sys.exit(1)
+
+
+@caseflow_cli.command("token")
+@click.argument("username")
+@with_appcontext
+def token_command(username):
+    """为用户生成新的 API 令牌（旧令牌作废）。"""
+    from caseflow.auth.models import User
+    from caseflow.auth.services import issue_token
+    user = db.session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+    if user is None:
+        click.echo(f"用户 {username} 不存在", err=True)
+        sys.exit(1)
+    click.echo(issue_token(None, user.id))
+
+
+@caseflow_cli.group("deadlines")
+def deadlines_group():
+    """办案期限。"""
+
+
+@deadlines_group.command("sweep")
+@with_appcontext
+def deadlines_sweep():
+    """将已超过期限且未完成的期限标记为已超期（建议每日执行）。"""
+    from caseflow.deadlines.services import sweep_overdue
+    changed = sweep_overdue()
+    click.echo(f"标记超期 {changed} 项。")
+
+
+@caseflow_cli.group("calendar")
+def calendar_group():
+    """法定节假日安排。"""
+
+
+@calendar_group.command("set")
+@click.argument("day", type=click.DateTime(formats=["%Y-%m-%d"]))
+@click.argument("kind", type=click.Choice(["workday", "holiday"]))
+@click.argument("note")
+@click.option("--by", "username", required=True, help="录入人用户名（系统管理员）")
+@with_appcontext
+def calendar_set(day, kind, note, username):
+    """录入某日为工作日（调休上班）或休息日（依国务院办公厅放假通知）。"""
+    from caseflow.auth.models import User
+    from caseflow.deadlines.services import set_calendar_day
+    user = db.session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+    set_calendar_day(user, day.date(), kind == "workday", note)
+    click.echo(f"已录入 {day.date().isoformat()}：{'工作日' if kind == 'workday' else '休息日'}（{note}）")
 
 
 def register_cli(app):
     app.cli.add_command(caseflow_cli)
+
+

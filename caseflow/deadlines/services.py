@@ -124,3 +124,47 @@ def mark_overdue(today: date) -> list[Deadline]:
         deadline.status = "overdue"
     return changed
 
+
+
+def sweep_overdue() -> int:
+    """Persist 'overdue' with an audit event per case (one transaction)."""
+    from caseflow.audit import services as audit
+    from caseflow.cases.models import Case
+    from caseflow.db import unit_of_work
+    from caseflow.timeutil import today
+
+    @unit_of_work
+    def run():
+        changed = mark_overdue(today())
+        for deadline in changed:
+            audit.record("DEADLINE_OVERDUE", f"期限「{deadline.kind}」已超过 {deadline.due_on.isoformat()}",
+                         case=db.session.get(Case, deadline.case_id), after={"deadline_id": deadline.id})
+        return len(changed)
+    return run()
+
+
+def set_calendar_day(actor, day: date, is_working_day: bool, note: str) -> CalendarDay:
+    """An admin records one day of the official schedule (e.g. next year's, once the State Council publishes it)."""
+    from caseflow.audit import services as audit
+    from caseflow.auth.roles import ADMIN
+    from caseflow.db import unit_of_work
+    from caseflow.errors import Forbidden, ValidationFailed
+
+    @unit_of_work
+    def run():
+        if actor is None or not actor.has_role(ADMIN):
+            raise Forbidden("只有系统管理员可以维护节假日安排")
+        if not note or not note.strip() or len(note) > 100:
+            raise ValidationFailed("请填写说明（如“2027年春节调休上班”，不超过 100 字）", {"note": "必填"})
+        row = db.session.execute(select(CalendarDay).where(CalendarDay.day == day)).scalar_one_or_none()
+        before = None if row is None else {"is_working_day": row.is_working_day, "note": row.note}
+        if row is None:
+            row = CalendarDay(day=day, is_working_day=is_working_day, note=note.strip(), entered_by_id=actor.id)
+            db.session.add(row)
+        else:
+            row.is_working_day, row.note, row.entered_by_id = is_working_day, note.strip(), actor.id
+        db.session.flush()
+        audit.record("CALENDAR_DAY_SET", f"录入 {day.isoformat()} 为{'工作日' if is_working_day else '休息日'}：{note}",
+                     actor=actor, before=before, after={"day": day.isoformat(), "is_working_day": is_working_day})
+        return row
+    return run()

@@ -1,0 +1,345 @@
+"""Demo data: an organisation hierarchy, users of every role, parties of every kind, and about thirty
+cases spread over every state — each produced by firing the real transitions, never by writing a state.
+
+`STEP_DATA` holds a plausible form for each trigger; `drive()` fires a sequence of triggers as the
+right users on simulated dates. Tests use the same helpers.
+"""
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+import click
+from sqlalchemy import select
+
+from caseflow.auth.models import Organisation, User, UserRole
+from caseflow.auth.roles import ARCHIVIST, HEAD, LEGAL_REVIEWER, OFFICER, PRINCIPAL_HEAD, ADMIN
+from caseflow.auth.services import hash_password
+from caseflow.cases import services as cases
+from caseflow.cases.models import Case
+from caseflow.db import unit_of_work
+from caseflow.extensions import db
+from caseflow.parties.models import Party
+from caseflow.workflow import engine
+
+DEMO_PASSWORD = "caseflow2026"
+
+ORGANISATIONS = [
+    # key, name, short name, prefix, level, parent key
+    ("fj", "福建省医疗保障局", "福建省医保局", "闽", "province", None),
+    ("fz", "福州市医疗保障局", "福州市医保局", "榕", "city", "fj"),
+    ("gl", "福州市鼓楼区医疗保障局", "鼓楼区医保局", "鼓", "county", "fz"),
+]
+
+USERS = [
+    # username, name, org key, roles, credential number
+    ("officer", "林志远", "fz", [OFFICER], "35010020230001"),
+    ("officer2", "陈晓梅", "fz", [OFFICER], "35010020230002"),
+    ("officer3", "黄建华", "fz", [OFFICER], "35010020230003"),
+    ("reviewer", "郑丽娟", "fz", [LEGAL_REVIEWER], None),
+    ("head", "王海峰", "fz", [HEAD], None),
+    ("principal", "刘振国", "fz", [PRINCIPAL_HEAD], None),
+    ("archivist", "吴秀英", "fz", [ARCHIVIST], None),
+    ("admin", "系统管理员", "fz", [ADMIN], None),
+    ("gl_officer", "张明", "gl", [OFFICER], "35010220230011"),
+    ("gl_officer2", "李静", "gl", [OFFICER], "35010220230012"),
+    ("gl_head", "周立新", "gl", [HEAD], None),
+    ("fj_head", "许文斌", "fj", [HEAD], None),
+]
+
+PARTIES = [
+    # kind, name, credit code / id number, legal representative, address
+    ("pharmacy", "福州仁和大药房有限公司", "91350100M000100Y43", "陈国强", "福州市鼓楼区五四路 88 号"),
+    ("institution", "福州康宁医院有限公司", "91110000802100433B", "李建平", "福州市台江区八一七中路 120 号"),
+    ("institution", "福州安康门诊部", "91330100716105852F", "王秀兰", "福州市仓山区首山路 9 号"),
+    ("pharmacy", "鼓楼百姓药店", "9144030071526726XG", "赵敏", "福州市鼓楼区杨桥中路 21 号"),
+    ("insured", "张三", "11010519491231002X", None, "福州市晋安区福新中路 15 号"),
+]
+
+DAY = timedelta(days=1)
+
+
+def _opinion(text="同意。"):
+    return {"opinion": text}
+
+
+def _service(on: date):
+    return {"served_on": on, "method": "direct", "recipient": "当事人法定代表人"}
+
+
+def step_data(trigger: str, on: date, people: dict) -> dict:
+    """A plausible, valid form for `trigger` acted on `on`."""
+    officers = [people["officer"].id, people["officer2"].id]
+    data = {
+        "propose_filing": {"officers": officers, "cause": "串换药品骗取医保基金",
+                           "facts": "经数据筛查发现该机构存在将日用品串换为医保目录内药品结算的情况。",
+                           "suspected_provisions": "《医疗保障基金使用监督管理条例》第三十八条",
+                           "conduct_ended_on": on - 40 * DAY},
+        "propose_not_filing": {"reason_kind": "no_violation", "reason": "经核查，举报事项与事实不符。"},
+        "propose_clue_transfer": {"receiving_authority": "福州市卫生健康委员会", "reason": "属卫生健康部门管辖。"},
+        "extend_verification": {"reason": "需调取第三方结算数据。", "opinion": "同意延长十五个工作日。"},
+        "extend_time_limit": {"reason": "案情复杂，需进一步调查取证。", "opinion": "同意延长三十日。"},
+        "extend_time_limit_collectively": {"days": 30, "attendees": "王海峰、刘振国、郑丽娟",
+                                           "reason": "需委托司法鉴定。", "opinion": "一致同意延长三十日。"},
+        "request_suspension": {"ground": "pending_case", "reason": "须以相关刑事案件的处理结果为依据。"},
+        "resume_investigation": {"reason": "相关案件已作出处理。", "opinion": "同意恢复调查。"},
+        "request_termination": {"ground": "party_ended", "reason": "当事人已注销且无权利义务承受人。"},
+        "request_withdrawal": {"ground": "no_violation", "reason": "经调查违法事实不存在。"},
+        "conclude_investigation": {"findings": "当事人于 2026 年 1 月至 6 月间将日用品串换为目录内药品结算，造成基金损失 38000.00 元。",
+                                   "evidence_summary": "结算明细、进销存记录、询问笔录、现场检查笔录。",
+                                   "characterisation": "违反《医疗保障基金使用监督管理条例》第三十八条第（四）项",
+                                   "proposed_handling": "penalty",
+                                   "proposed_penalty": "责令退回 38000.00 元，处造成损失金额一倍罚款 38000.00 元。",
+                                   "legal_review_required": True, "collective_discussion_required": False},
+        "reopen_investigation": {"reason": "需补充询问药店负责人。"},
+        "submit_legal_review": {"materials": "调查终结报告、证据目录及证据材料。"},
+        "pass_legal_review": _opinion("事实清楚，证据确凿，适用依据正确，程序合法，同意。"),
+        "return_legal_review": {"opinion_kind": "supplement", "opinion": "损失金额计算依据不足，请补充调查。"},
+        "propose_prior_notice": {"intended_penalty": "拟责令退回 38000.00 元，并处罚款 38000.00 元。",
+                                 "fine_amount": Decimal("38000.00"), "refund_amount": Decimal("38000.00"),
+                                 "hearing_right": True},
+        "approve_prior_notice": _opinion(),
+        "serve_prior_notice": _service(on),
+        "record_statement": {"received_on": on, "statement": "当事人称系收银员操作失误。", "adopted": "not_adopted",
+                             "review_opinion": "当事人未提供证据，不予采纳。"},
+        "request_hearing": {"requested_on": on},
+        "conclude_statements": {"outcome": "expired"},
+        "schedule_hearing": {"hearing_date": on + 14 * DAY, "place": "福州市医保局第一会议室",
+                             "presider_id": people["officer3"].id, "publicity": "closed", "notice_served_on": on},
+        "hold_hearing": {"held_on": on, "attendance": "attended", "record_summary": "当事人对事实无异议，请求从轻处罚。",
+                         "report": "建议维持拟处罚意见。"},
+        "submit_final_review": {"materials": "听证笔录、听证报告及全部案卷材料。"},
+        "pass_final_review": _opinion("经听证后复核，同意。"),
+        "submit_collective_discussion": {"reason": "案情重大，提请集体讨论。"},
+        "record_collective_discussion": {"held_on": on, "attendees": "王海峰、刘振国、郑丽娟（列席）",
+                                         "views": "一致同意拟处罚意见，无不同意见。", "opinion": "同意作出行政处罚决定。"},
+        "propose_decision": {"decision_kind": "penalty", "content": "责令退回医保基金 38000.00 元，并处罚款 38000.00 元。",
+                             "fine_amount": Decimal("38000.00"), "refund_amount": Decimal("38000.00")},
+        "serve_decision": _service(on),
+        "hand_over_transfer": {"sent_on": on, "receiving_authority": "福州市公安局", "receipt": "已签收。"},
+        "record_payment": {"paid_on": on, "fine_paid": Decimal("38000.00"), "refund_paid": Decimal("38000.00"),
+                           "receipt_no": f"FJ{on:%Y%m%d}001"},
+        "issue_reminder": {"served_on": on, "amount_due": "罚款 38000.00 元；退回基金 38000.00 元"},
+        "apply_court_enforcement": {"court": "福州市鼓楼区人民法院", "opinion": "同意申请强制执行。"},
+        "propose_closing": {"ground": "executed", "summary": "处罚决定已执行完毕，申请结案。"},
+        "archive_case": {"archive_no": f"榕医保-{on.year}-{on:%m%d}", "retention": "permanent", "pages": 86},
+        "decide_on_spot": {"officers": officers, "cause": "未按规定悬挂定点标识", "facts": "现场检查发现……",
+                           "legal_basis": "《医疗保障基金使用监督管理条例》第三十八条", "fine_amount": Decimal("2000.00"),
+                           "decided_on": on, "place": "当事人经营场所", "form_number": f"榕医保简-{on:%Y%m%d}"},
+        "decline_simplified": {"reason": "案情复杂，转一般程序。"},
+        "hand_over_decision": {"handed_on": on, "signature": "signed"},
+    }
+    if trigger in data:
+        return dict(data[trigger])
+    return _opinion()
+
+
+# who fires each trigger (the default is the lead officer)
+ACTORS = {
+    "approve_filing": "head", "return_filing": "head", "approve_not_filing": "head", "return_not_filing": "head",
+    "approve_clue_transfer": "head", "return_clue_transfer": "head", "extend_verification": "head",
+    "extend_time_limit": "head", "extend_time_limit_collectively": "principal", "approve_suspension": "head",
+    "return_suspension": "head", "resume_investigation": "head", "approve_termination": "head",
+    "return_termination": "head", "approve_withdrawal": "head", "return_withdrawal": "head",
+    "pass_legal_review": "reviewer", "return_legal_review": "reviewer", "pass_final_review": "reviewer",
+    "return_final_review": "reviewer", "approve_prior_notice": "head", "return_prior_notice": "head",
+    "record_collective_discussion": "principal", "approve_penalty_decision": "head",
+    "approve_no_penalty_decision": "head", "approve_not_established": "head", "approve_police_transfer": "principal",
+    "approve_authority_transfer": "head", "return_decision": "head", "apply_court_enforcement": "head",
+    "approve_closing": "head", "return_closing": "head", "archive_case": "archivist", "record_with_agency": "head",
+    "hold_hearing": "officer3",
+}
+
+# days that pass before each act (so statutory periods can run out on the simulated calendar)
+WAIT = {"approve_filing": 2, "conclude_investigation": 30, "serve_prior_notice": 3, "conclude_statements": 10,
+        "schedule_hearing": 1, "hold_hearing": 14, "record_payment": 5, "issue_reminder": 20,
+        "apply_court_enforcement": 20, "archive_case": 5}
+
+GENERAL_PENALTY_PATH = ["propose_filing", "approve_filing", "conclude_investigation", "submit_legal_review",
+                        "pass_legal_review", "propose_prior_notice", "approve_prior_notice", "serve_prior_notice",
+                        "conclude_statements", "propose_decision", "approve_penalty_decision", "serve_decision",
+                        "record_payment", "propose_closing", "approve_closing", "archive_case"]
+
+
+@dataclass
+class Driven:
+    case: Case
+    today: date
+
+
+def drive(case: Case, triggers, start: date, people: dict, overrides: dict | None = None) -> Driven:
+    """Fire `triggers` in order as the right users, advancing a simulated calendar from `start`."""
+    today = start
+    overrides = overrides or {}
+    for trigger in triggers:
+        today += WAIT.get(trigger, 1) * DAY
+        data = step_data(trigger, today, people)
+        data.update(overrides.get(trigger, {}))
+        actor = people[ACTORS.get(trigger, "officer")]
+        case = engine.fire(case.id, trigger, case.version, data, actor, today=today)
+    return Driven(case, today)
+
+
+def path_to(state: str, definition, avoid=()) -> list[str]:
+    """The shortest trigger sequence from the initial state to `state` (used to spread demo cases)."""
+    from collections import deque
+    prev = {definition.initial: None}
+    queue = deque([definition.initial])
+    while queue:
+        current = queue.popleft()
+        if current == state:
+            break
+        for t in definition.transitions_from(current):
+            if t.dest and t.dest not in prev and t.trigger not in avoid:
+                prev[t.dest] = (current, t.trigger)
+                queue.append(t.dest)
+    if state not in prev:
+        raise KeyError(state)
+    path, node = [], state
+    while prev[node]:
+        node, trigger = prev[node]
+        path.append(trigger)
+    return list(reversed(path))
+
+
+@unit_of_work
+def _create_world(password_hash: str) -> dict:
+    orgs = {}
+    for key, name, short, prefix, level, parent in ORGANISATIONS:
+        org = Organisation(name=name, short_name=short, doc_prefix=prefix, level=level,
+                           parent_id=orgs[parent].id if parent else None)
+        db.session.add(org)
+        db.session.flush()
+        orgs[key] = org
+    people = {}
+    for username, name, org_key, roles, credential in USERS:
+        user = User(username=username, name=name, password_hash=password_hash, organisation_id=orgs[org_key].id,
+                    credential_no=credential, credential_valid_from=date(2023, 1, 1) if credential else None,
+                    credential_valid_until=date(2028, 12, 31) if credential else None, active=True)
+        user.role_rows = [UserRole(role=r) for r in roles]
+        db.session.add(user)
+        people[username] = user
+    db.session.flush()
+    for i, (kind, name, code, rep, address) in enumerate(PARTIES):
+        org_key = "gl" if i == 3 else "fz"
+        db.session.add(Party(organisation_id=orgs[org_key].id, kind=kind, name=name,
+                             credit_code=code if kind != "insured" else None,
+                             id_number=code if kind == "insured" else None, legal_representative=rep,
+                             address=address, phone="0591-8888" + str(1000 + i)))
+    from caseflow.audit import services as audit
+    audit.record("DEMO_WORLD_CREATED", "载入演示数据：单位、用户、当事人", organisation_id=orgs["fz"].id)
+    return people
+
+
+def build_world(password: str = DEMO_PASSWORD, password_hash: str | None = None) -> dict:
+    """Create the organisations, users and parties (once) and return the users by username."""
+    _create_world(password_hash or hash_password(password))
+    return people_by_username()
+
+
+def people_by_username() -> dict:
+    return {u.username: u for u in db.session.execute(select(User)).scalars()}
+
+
+def parties() -> list[Party]:
+    return list(db.session.execute(select(Party).order_by(Party.id)).scalars())
+
+
+P = GENERAL_PENALTY_PATH
+HEARING_PATH = P[:8] + ["request_hearing", "schedule_hearing", "hold_hearing", "submit_final_review",
+                        "pass_final_review", "submit_collective_discussion", "record_collective_discussion",
+                        "propose_decision", "approve_penalty_decision", "serve_decision", "issue_reminder",
+                        "apply_court_enforcement", "propose_closing", "approve_closing"]
+NOT_CONCLUDED = {"conclude_investigation": {"legal_review_required": False}}
+
+# (path, form overrides): every state of the general procedure is reached by at least one demo case
+DEMO_CASES = [
+    ([], {}),
+    (["propose_filing"], {}),
+    (["propose_not_filing"], {}),
+    (["propose_clue_transfer"], {}),
+    (["propose_not_filing", "approve_not_filing"], {}),
+    (["propose_clue_transfer", "approve_clue_transfer"], {}),
+    (P[:2], {}),
+    (P[:2] + ["extend_time_limit"], {}),
+    (P[:2] + ["request_suspension"], {}),
+    (P[:2] + ["request_suspension", "approve_suspension"], {}),
+    (P[:2] + ["request_termination"], {}),
+    (P[:2] + ["request_termination", "approve_termination"], {}),
+    (P[:2] + ["request_withdrawal"], {}),
+    (P[:2] + ["request_withdrawal", "approve_withdrawal", "propose_closing", "approve_closing"],
+     {"propose_closing": {"ground": "terminated", "summary": "已撤销立案，申请结案。"}}),
+    (P[:3], {}),
+    (P[:4], {}),
+    (P[:5], {}),
+    (P[:6], {}),
+    (P[:7], {}),
+    (P[:8], {}),
+    (P[:9], {}),
+    (P[:10], {}),
+    (P[:11], {}),
+    (P[:12], {}),
+    (P[:13], {}),
+    (P[:14], {}),
+    (P[:15], {}),
+    (P, {}),
+    (HEARING_PATH[:9], {}),
+    (HEARING_PATH[:10], {}),
+    (HEARING_PATH[:11], {}),
+    (HEARING_PATH[:12], {}),
+    (HEARING_PATH[:13], {}),
+    (HEARING_PATH[:14], {}),
+    (HEARING_PATH[:15], {}),
+    (HEARING_PATH[:19], {}),
+    (HEARING_PATH, {"propose_closing": {"ground": "court_accepted", "summary": "法院已受理强制执行申请。"}}),
+    (P[:9] + ["propose_decision", "approve_no_penalty_decision", "serve_decision", "propose_closing",
+              "approve_closing", "archive_case"],
+     {"propose_decision": {"decision_kind": "no_penalty", "content": "初次违法且危害后果轻微并及时改正，不予行政处罚。"},
+      "propose_closing": {"ground": "nothing_to_execute", "summary": "不予处罚，无需执行。"}}),
+    (P[:2] + ["request_withdrawal", "approve_withdrawal"], {}),
+    (P[:9] + ["propose_decision", "approve_no_penalty_decision"],
+     {"propose_decision": {"decision_kind": "no_penalty", "content": "初次违法且危害后果轻微并及时改正，不予行政处罚。"}}),
+    (P[:9] + ["propose_decision", "approve_not_established"],
+     {"propose_decision": {"decision_kind": "not_established", "content": "现有证据不足以证明违法事实。"}}),
+    (P[:3] + ["propose_decision", "approve_police_transfer"],
+     {**NOT_CONCLUDED, "propose_decision": {"decision_kind": "transfer_police", "content": "涉嫌诈骗犯罪，移送公安机关。",
+                                            "receiving_authority": "福州市公安局"}}),
+    (HEARING_PATH[:20], {}),
+    (P[:3] + ["propose_decision", "approve_police_transfer", "hand_over_transfer"],
+     {**NOT_CONCLUDED, "propose_decision": {"decision_kind": "transfer_police", "content": "涉嫌诈骗犯罪，移送公安机关。",
+                                            "receiving_authority": "福州市公安局"}}),
+]
+
+
+def load_demo(today: date | None = None) -> int:
+    """Load the demo data once; return the number of cases created (0 when already loaded).
+
+    Each case's simulated history ends a few days before `today`, so open deadlines look current."""
+    from caseflow.timeutil import today as real_today
+    if db.session.execute(select(User).where(User.username == "officer")).first():
+        return 0
+    today = today or real_today()
+    people = build_world()
+    party_list = [p for p in parties() if p.organisation_id == people["officer"].organisation_id]
+    created = 0
+    with click.progressbar(DEMO_CASES, label="生成演示案件") as items:
+        for i, (path, overrides) in enumerate(items):
+            party = party_list[i % len(party_list)]
+            received = today - timedelta(days=sum(WAIT.get(t, 1) for t in path) + 2 + i % 5)
+            case = cases.register_clue(
+                people["officer"], source=["complaint", "data_screening", "inspection", "flight_inspection"][i % 4],
+                received_on=received, summary=f"关于{party.name}涉嫌违规使用医保基金的线索。", party_id=party.id,
+                on=received, reporter={"name": "王某", "phone": "13800000000", "real_name": True} if i % 4 == 0 else None)
+            drive(case, path, received, people, overrides)
+            created += 1
+    return created + _demo_simplified(people, today)
+
+
+def _demo_simplified(people, today) -> int:
+    party = next(p for p in parties() if p.kind == "pharmacy")
+    start = today - timedelta(days=20)
+    paths = (["decide_on_spot", "hand_over_decision"],
+             ["decide_on_spot", "hand_over_decision", "record_with_agency", "record_payment", "archive_case"])
+    for path in paths:
+        case = cases.register_onsite_case(people["officer"], party_id=party.id, summary="现场检查发现未按规定公示医保标识。")
+        drive(case, path, start, people)
+    return len(paths)
