@@ -80,6 +80,10 @@ def step_data(trigger: str, on: date, people: dict) -> dict:
         "extend_time_limit": {"reason": "案情复杂，需进一步调查取证。", "opinion": "同意延长三十日。"},
         "extend_time_limit_collectively": {"days": 30, "attendees": "王海峰、刘振国、郑丽娟",
                                            "reason": "需委托司法鉴定。", "opinion": "一致同意延长三十日。"},
+        "approve_preservation": {"items": "2026 年 1 月至 6 月处方 312 张、进销存台账 2 册。",
+                                 "reason": "当事人可能转移、销毁处方及台账。", "taken_on": on, "keeper": "本局证据保管室 林志远",
+                                 "opinion": "同意先行登记保存。"},
+        "record_preservation_decision": {"decided_on": on, "measure": "copied", "note": "已复制并经当事人核对后退还原件。"},
         "request_suspension": {"ground": "pending_case", "reason": "须以相关刑事案件的处理结果为依据。"},
         "resume_investigation": {"reason": "相关案件已作出处理。", "opinion": "同意恢复调查。"},
         "request_termination": {"ground": "party_ended", "reason": "当事人已注销且无权利义务承受人。"},
@@ -104,7 +108,8 @@ def step_data(trigger: str, on: date, people: dict) -> dict:
         "request_hearing": {"requested_on": on},
         "conclude_statements": {"outcome": "expired"},
         "schedule_hearing": {"hearing_date": on + 14 * DAY, "place": "福州市医保局第一会议室",
-                             "presider_id": people["officer3"].id, "publicity": "closed", "notice_served_on": on},
+                             "presider_id": people["officer3"].id, "publicity": "closed",
+                             "hearing_notice_served_on": on},
         "hold_hearing": {"held_on": on, "attendance": "attended", "record_summary": "当事人对事实无异议，请求从轻处罚。",
                          "report": "建议维持拟处罚意见。"},
         "submit_final_review": {"materials": "听证笔录、听证报告及全部案卷材料。"},
@@ -137,7 +142,7 @@ def step_data(trigger: str, on: date, people: dict) -> dict:
 ACTORS = {
     "approve_filing": "head", "return_filing": "head", "approve_not_filing": "head", "return_not_filing": "head",
     "approve_clue_transfer": "head", "return_clue_transfer": "head", "extend_verification": "head",
-    "extend_time_limit": "head", "extend_time_limit_collectively": "principal", "approve_suspension": "head",
+    "extend_time_limit": "head", "extend_time_limit_collectively": "principal", "approve_preservation": "head", "approve_suspension": "head",
     "return_suspension": "head", "resume_investigation": "head", "approve_termination": "head",
     "return_termination": "head", "approve_withdrawal": "head", "return_withdrawal": "head",
     "pass_legal_review": "reviewer", "return_legal_review": "reviewer", "pass_final_review": "reviewer",
@@ -152,7 +157,7 @@ ACTORS = {
 # days that pass before each act (so statutory periods can run out on the simulated calendar)
 WAIT = {"approve_filing": 2, "conclude_investigation": 30, "serve_prior_notice": 3, "conclude_statements": 10,
         "schedule_hearing": 1, "hold_hearing": 14, "record_payment": 5, "issue_reminder": 20,
-        "apply_court_enforcement": 20, "archive_case": 5}
+        "apply_court_enforcement": 200, "archive_case": 5}  # court: after the 6-month litigation period
 
 GENERAL_PENALTY_PATH = ["propose_filing", "approve_filing", "conclude_investigation", "submit_legal_review",
                         "pass_legal_review", "propose_prior_notice", "approve_prior_notice", "serve_prior_notice",
@@ -260,7 +265,8 @@ DEMO_CASES = [
     (["propose_not_filing", "approve_not_filing"], {}),
     (["propose_clue_transfer", "approve_clue_transfer"], {}),
     (P[:2], {}),
-    (P[:2] + ["extend_time_limit"], {}),
+    (P[:2] + ["extend_time_limit", "approve_preservation"], {}),
+    (P[:2] + ["approve_preservation", "record_preservation_decision"], {}),
     (P[:2] + ["request_suspension"], {}),
     (P[:2] + ["request_suspension", "approve_suspension"], {}),
     (P[:2] + ["request_termination"], {}),

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from caseflow.audit import services as audit
 from caseflow.auth.models import User
-from caseflow.auth.roles import HEAD, OFFICER
+from caseflow.auth.roles import HEAD, OFFICER, PRINCIPAL_HEAD
 from caseflow.cases.access import can_act_on, can_see_reporter, can_view
 from caseflow.cases.models import Case, CaseOfficer, Recusal
 from caseflow.clues.models import CLUE_SOURCES, Clue, ReporterIdentity
@@ -157,6 +157,9 @@ def decide_recusal(actor, recusal_id: int, *, granted: bool, opinion: str, versi
         raise Forbidden("回避由负责人决定")
     if recusal.officer_id == actor.id:
         raise Forbidden("本人的回避不能由本人决定")
+    if recusal.officer.has_role(HEAD) and not actor.has_role(PRINCIPAL_HEAD):
+        # 行政处罚法 第四十三条; spec §5.2: a head's recusal is decided by the principal head
+        raise Forbidden("负责人的回避由主要负责人决定")
     if recusal.status != "pending":
         raise Conflict("该回避申请已经决定")
     if not opinion or not opinion.strip():

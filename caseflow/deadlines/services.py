@@ -21,8 +21,9 @@ def working_calendar() -> WorkingCalendar:
 def _compute_due(cal: WorkingCalendar, deadline: Deadline):
     """Due date = start + (period + extensions), then excluded periods added day for day.
 
-    Extensions are counted from the unrolled end of the period (spec S16b leaves this ⚠ unsettled; we
-    take the reading that never shortens the party's or the agency's time).
+    Extensions are counted from the unrolled end of the period, i.e. from the start (spec S16b leaves this
+    ⚠ unsettled). That is the earlier of the two readings (filed 2025-01-06: 05-06 rather than 05-07), so an
+    agency acting by the date shown is in time under either.
     """
     total = deadline.days + sum(e.days for e in deadline.extensions)
     excluded = sum(((e.end_on - e.start_on).days for e in deadline.exclusions if e.end_on), 0)
@@ -166,5 +167,26 @@ def set_calendar_day(actor, day: date, is_working_day: bool, note: str) -> Calen
         db.session.flush()
         audit.record("CALENDAR_DAY_SET", f"录入 {day.isoformat()} 为{'工作日' if is_working_day else '休息日'}：{note}",
                      actor=actor, before=before, after={"day": day.isoformat(), "is_working_day": is_working_day})
+        _recount_open_deadlines(actor)
         return row
     return run()
+
+
+def _recount_open_deadlines(actor) -> None:
+    """Recount every open deadline on the calendar as it now stands, so a day the administrator entered is
+    used (and its 'year not entered' warning dropped) for deadlines already running, not only for new ones.
+    Each changed due date is audited on its case."""
+    from caseflow.audit import services as audit
+    from caseflow.cases.models import Case
+    cal = working_calendar()
+    for deadline in db.session.execute(select(Deadline).where(Deadline.status == "open")
+                                       .order_by(Deadline.id)).scalars().all():
+        due_on, warning = _compute_due(cal, deadline)
+        if (due_on, warning) == (deadline.due_on, deadline.calendar_warning):
+            continue
+        before = {"due_on": deadline.due_on.isoformat(), "calendar_warning": deadline.calendar_warning}
+        deadline.due_on, deadline.calendar_warning = due_on, warning
+        audit.record("DEADLINE_RECALCULATED",
+                     f"按新录入的节假日安排，期限「{deadline.kind}」由 {before['due_on']} 调整为 {due_on.isoformat()}",
+                     actor=actor, case=db.session.get(Case, deadline.case_id), before=before,
+                     after={"deadline_id": deadline.id, "due_on": due_on.isoformat(), "calendar_warning": warning})

@@ -48,9 +48,21 @@ def _date_arg(ctx, source: str | None) -> date:
 
 
 @effect("store_facts")
-def store_facts(ctx, fields=None, prefix=""):
+def store_facts(ctx, fields=None, prefix="", clear_missing=False):
+    """Store the form's values as facts. With `clear_missing`, a listed field left empty clears the fact
+    instead of keeping the value of an earlier submission (a new proposal replaces the old one whole)."""
     chosen = {k: v for k, v in ctx.data.items() if fields is None or k in fields}
+    if clear_missing:
+        chosen = {**{k: None for k in fields or ()}, **chosen}
     _update_facts(ctx.case, {f"{prefix}{k}": v for k, v in chosen.items()})
+
+
+@effect("copy_facts")
+def copy_facts(ctx, keys, prefix):
+    """Keep the current value of facts under `prefix` (e.g. the terms of the prior notice actually served,
+    which a later, unserved draft must not change)."""
+    facts = ctx.case.facts or {}
+    _update_facts(ctx.case, {f"{prefix}{k}": facts.get(k) for k in keys})
 
 
 @effect("set_facts")

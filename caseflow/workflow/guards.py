@@ -142,7 +142,10 @@ def actor_is_presider(ctx):
 
 @guard("legal_review_passed_if_required")
 def legal_review_passed_if_required(ctx):
-    if _fact(ctx, "legal_review_required") and not _fact(ctx, "legal_review_passed"):
+    # 行政处罚法 第五十八条第一款第（二）项: a case that went through a hearing is always reviewed, whatever a
+    # later (re-)concluded investigation report says about legal_review_required.
+    required = _fact(ctx, "legal_review_required") or _fact(ctx, "hearing_held")
+    if required and not _fact(ctx, "legal_review_passed"):
         reason = "本案须经法制审核且审核通过后方可作出决定（《行政处罚法》第五十八条）"
         if _fact(ctx, "hearing_held"):
             reason += "；本案已经听证，须在听证后重新进行法制审核"
@@ -168,11 +171,19 @@ def prior_notice_served_for_penalty(ctx):
 def decision_within_notice(ctx):
     """The decision may not exceed the notified penalty (行政处罚法 第四十五条: no heavier penalty
     because the party defended itself; a heavier one needs a new prior notice — spec S30)."""
-    if ctx.data.get("decision_kind") != "penalty":
+    if ctx.data.get("decision_kind") != "penalty" or not _fact(ctx, "notice_served_on"):
         return None
-    notified = _fact(ctx, "notice_fine_amount")
+    facts = ctx.case.facts or {}
+    # the notice actually served, not a later draft that was returned before service
+    notified = facts["served_notice_fine_amount"] if "served_notice_fine_amount" in facts \
+        else facts.get("notice_fine_amount")
     proposed = ctx.data.get("fine_amount")
-    if notified is not None and proposed is not None and proposed > _decimal(notified):
+    if not proposed:
+        return None
+    if notified is None:
+        return (f"事先告知书未告知罚款，不得决定罚款 {proposed:.2f} 元："
+                "须就拟作出的罚款重新事先告知（《行政处罚法》第四十四条、第四十五条）")
+    if proposed > _decimal(notified):
         return (f"拟决定罚款 {proposed:.2f} 元高于事先告知的 {_decimal(notified):.2f} 元："
                 "不得因当事人陈述申辩而加重处罚，确有新的事实证据的须重新事先告知（《行政处罚法》第四十五条）")
     return None
@@ -219,7 +230,7 @@ def statement_period_over(ctx):
 def hearing_notice_in_time(ctx):
     """行政处罚法 第六十四条第（二）项: notify at least seven (working) days before the hearing (spec S15)."""
     from caseflow.deadlines.services import working_calendar
-    served, hearing = ctx.data.get("notice_served_on"), ctx.data.get("hearing_date")
+    served, hearing = ctx.data.get("hearing_notice_served_on"), ctx.data.get("hearing_date")
     if not served or not hearing:
         return None
     days, _ = working_calendar().working_days_between(served, hearing)
@@ -235,6 +246,8 @@ def electronic_service_consented(ctx):
         return "当事人未签署电子送达确认书，不得采用电子送达（《行政处罚法》第六十一条）"
     if ctx.data.get("method") == "left_behind" and not ctx.data.get("witness"):
         return "留置送达须记明见证人或以拍照、录像方式记录（《民事诉讼法》第八十九条）"
+    if ctx.data.get("method") == "public_notice" and not ctx.data.get("public_notice_reason"):
+        return "公告送达仅适用于受送达人下落不明或以其他方式无法送达的情形，须在案卷中记明原因和经过（《民事诉讼法》第九十五条）"
     return None
 
 
@@ -248,7 +261,8 @@ def dates_not_in_future(ctx, allow=()):
 @guard("payment_deadline_passed")
 def payment_deadline_passed(ctx):
     deadline = deadlines.current(ctx.case, "T17")
-    if deadline and ctx.today <= deadline.due_on:
+    served = ctx.data.get("served_on") or ctx.today  # the reminder's own date, even when recorded later
+    if deadline and served <= deadline.due_on:
         return f"缴款期限至 {deadline.due_on.isoformat()} 届满，期满未履行的方可催告（《行政强制法》第五十四条）"
     return None
 
@@ -259,6 +273,18 @@ def reminder_period_elapsed(ctx):
     if deadline is None or ctx.today <= deadline.due_on:
         due = deadline.due_on.isoformat() if deadline else "—"
         return f"催告书送达后满十个工作日（{due}）当事人仍未履行的，方可申请法院强制执行（《行政强制法》第五十四条）"
+    return None
+
+
+@guard("litigation_period_expired")
+def litigation_period_expired(ctx):
+    """行政强制法 第五十三条: an agency without enforcement power applies to the court only after the party's
+    periods for reconsideration and litigation (行政诉讼法 第四十六条: six months) ran out unused."""
+    deadline = deadlines.current(ctx.case, "T24")
+    if deadline is None or ctx.today <= deadline.due_on:
+        due = deadline.due_on.isoformat() if deadline else "—"
+        return (f"当事人申请行政复议、提起行政诉讼的法定期限（至 {due}）届满前，不得申请人民法院强制执行"
+                "（《行政强制法》第五十三条）")
     return None
 
 
@@ -274,4 +300,28 @@ def simplified_procedure_limits(ctx):
         return f"对{who}当场处以罚款不得超过 {limit:.0f} 元（《行政处罚法》第五十一条），请改用一般程序"
     if ctx.case.party.kind == "insured":
         return "参保人员违法须暂停联网结算（《医疗保障基金使用监督管理条例》第四十一条），不适用简易程序"
+    return None
+
+
+@guard("preservation_approval_timely", needs_data=True)
+def preservation_approval_timely(ctx):
+    """行政处罚法 第五十六条: registration-preservation needs the head's approval beforehand; in an emergency
+    the measure may come first and approval within twenty-four hours (spec T5, by analogy with
+    行政强制法 第十九条 — ⚠ for Order 4)."""
+    taken = ctx.data.get("taken_on")
+    if taken is None or taken >= ctx.today:
+        return None
+    if not ctx.data.get("emergency"):
+        return (f"先行登记保存须事先经负责人批准（《行政处罚法》第五十六条），采取日期 {taken.isoformat()} 早于批准日；"
+                "情况紧急先行采取的，请勾选并在二十四小时内补办批准")
+    if (ctx.today - taken).days > 1:
+        return "情况紧急先行采取先行登记保存的，应当在二十四小时内报负责人补办批准手续（《行政强制法》第十九条，参照适用）"
+    return None
+
+
+@guard("preservation_open")
+def preservation_open(ctx):
+    deadline = deadlines.current(ctx.case, "T4")
+    if deadline is None or deadline.status not in ("open", "overdue"):
+        return "本案没有待作出处理决定的先行登记保存"
     return None
