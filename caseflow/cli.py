@@ -46,7 +46,8 @@ def audit_verify():
     if report.ok:
         click.echo(f"审计日志完整：共 {report.checked} 个事件，哈希链校验通过。")
         return
-    click.echo(f"审计日志校验失败：第一个异常事件序号 {report.first_bad_seq}（id={report.first_bad_id}）：{report.problem}。"
+    row = f"（id={report.first_bad_id}）" if report.first_bad_id is not None else ""
+    click.echo(f"审计日志校验失败：第一个异常事件序号 {report.first_bad_seq}{row}：{report.problem}。"
                f"此前 {report.checked} 个事件完好。", err=True)
     sys.exit(1)
 
@@ -100,6 +101,8 @@ def calendar_set(day, kind, note, username):
 
 
 def register_cli(app):
+    from caseflow.rules.cli import register as register_rules
+    register_rules(caseflow_cli)
     app.cli.add_command(caseflow_cli)
 
 
