@@ -15,6 +15,7 @@ def create_app(config=None) -> Flask:
 
     app = Flask(__name__, instance_relative_config=False)
     app.config.update(load_settings(config))
+    app.json.ensure_ascii = False  # Chinese stays readable in API responses
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(_project_path("migrations")))

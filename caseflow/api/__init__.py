@@ -1,6 +1,10 @@
-"""The JSON API, /api/v1."""
+"""The JSON API, /api/v1: thin views (load schema → service → dump schema).
+
+Every request is authenticated (caseflow.api.auth) except POST /tokens; errors are JSON
+{"error": code, "message": "中文说明", "details": {...}} (caseflow.web.errors). See docs/api.md.
+"""
 from flask import Blueprint
 
 api_bp = Blueprint("api", __name__)
 
-from caseflow.api import views  # noqa: E402,F401
+from caseflow.api import audit, auth, cases, clues, common, parties  # noqa: E402,F401

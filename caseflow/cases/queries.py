@@ -3,6 +3,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
 
 from caseflow.cases.access import visible_cases_filter
 from caseflow.cases.models import Case, CaseOfficer
@@ -65,6 +66,8 @@ def list_cases(user, filters: CaseFilters, page: int = 1, per_page: int = 20) ->
     if filters.filed_to:
         stmt = stmt.where(Case.filed_on <= filters.filed_to)
     total = db.session.execute(select(func.count()).select_from(stmt.order_by(None).subquery())).scalar_one()
+    stmt = stmt.options(selectinload(Case.party), selectinload(Case.clue),
+                        selectinload(Case.officers).selectinload(CaseOfficer.user))
     items = db.session.execute(stmt.order_by(Case.id.desc()).limit(per_page).offset((page - 1) * per_page)).scalars()
     return Page(list(items), total, page, per_page)
 

@@ -25,8 +25,8 @@ def touch(case) -> None:
 
 def _party_for(actor, party_id) -> Party:
     party = db.session.get(Party, party_id) if party_id else None
-    if party is None:
-        raise ValidationFailed("当事人不存在", {"party_id": "请选择当事人"})
+    if party is None or party.organisation_id != actor.organisation_id:
+        raise ValidationFailed("当事人不存在", {"party_id": "请选择本单位登记的当事人"})
     return party
 
 

@@ -23,7 +23,7 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
 from marshmallow import fields, validate
 
-from caseflow.auth.schemas import BaseSchema, load_or_raise
+from caseflow.schemas import BaseSchema, load_or_raise
 from caseflow.errors import ValidationFailed
 from caseflow.rules.catalogue import (
     CIRCUMSTANCES,

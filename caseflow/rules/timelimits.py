@@ -21,7 +21,7 @@ from functools import lru_cache
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from caseflow.auth.schemas import BaseSchema, load_or_raise
+from caseflow.schemas import BaseSchema, load_or_raise
 from caseflow.deadlines.calendar import WorkingCalendar
 from caseflow.errors import ConfigurationError, ValidationFailed
 from caseflow.rules.catalogue import Citation, parameter, parse_citations, read_yaml

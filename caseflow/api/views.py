@@ -1,1 +1,0 @@
-"""API views (thin: load schema → service → dump schema)."""
