@@ -51,6 +51,8 @@ def create_app(config=None) -> Flask:
     from caseflow.workflow import effects, guards  # noqa: F401  (fill the registries)
     from caseflow.workflow.definitions import load_definitions
     app.extensions["caseflow_workflows"] = load_definitions(app.config["WORKFLOWS_DIR"])
+    from caseflow.rules.catalogue import validate_all
+    validate_all()  # a bad rules entry stops the app here, naming the entry
     return app
 
 

@@ -45,12 +45,7 @@ def _calendar():
 
 
 def register(group) -> None:
-    """Add the rules commands to the `caseflow` click group.
-
-    Called while the app is built, so it also loads and validates every rules file: a bad entry raises
-    ConfigurationError naming it and stops the app at start-up, not at the first assessment."""
-    from caseflow.rules.catalogue import validate_all
-    validate_all()
+    """Add the rules commands to the `caseflow` click group."""
 
     @group.command("assess")
     @click.argument("file", type=click.File("r", encoding="utf-8"))
