@@ -66,8 +66,19 @@ def _service(on: date):
     return {"served_on": on, "method": "direct", "recipient": "当事人法定代表人"}
 
 
-def step_data(trigger: str, on: date, people: dict) -> dict:
-    """A plausible, valid form for `trigger` acted on `on`."""
+# The violation the demo alleges, by party: an institution or pharmacy substituted drugs (Order 735 Art. 38(4),
+# loss 38,000: refund 38,000, fine 1–2× the loss); an insured person defrauded the fund with someone else's
+# card (Art. 41(2), 1,500 defrauded: refund 1,500, fine 2–5×).
+ORGANISATION_CASE = {"article": "735-38", "amount": Decimal("38000.00"), "fraud_purpose": False,
+                     "fine": Decimal("38000.00"), "refund": Decimal("38000.00")}
+PERSON_CASE = {"article": "735-41-2", "amount": Decimal("1500.00"), "fraud_purpose": True,
+               "fine": Decimal("3000.00"), "refund": Decimal("1500.00"), "settlement_suspension_months": 3}
+
+
+def step_data(trigger: str, on: date, people: dict, party=None) -> dict:
+    """A plausible, valid form for `trigger` acted on `on` (against `party`, by default an organisation)."""
+    alleged = PERSON_CASE if party is not None and party.kind == "insured" else ORGANISATION_CASE
+    fine, refund = alleged["fine"], alleged["refund"]
     officers = [people["officer"].id, people["officer2"].id]
     data = {
         "propose_filing": {"officers": officers, "cause": "串换药品骗取医保基金",
@@ -88,18 +99,21 @@ def step_data(trigger: str, on: date, people: dict) -> dict:
         "resume_investigation": {"reason": "相关案件已作出处理。", "opinion": "同意恢复调查。"},
         "request_termination": {"ground": "party_ended", "reason": "当事人已注销且无权利义务承受人。"},
         "request_withdrawal": {"ground": "no_violation", "reason": "经调查违法事实不存在。"},
-        "conclude_investigation": {"findings": "当事人于 2026 年 1 月至 6 月间将日用品串换为目录内药品结算，造成基金损失 38000.00 元。",
+        "conclude_investigation": {"findings": f"当事人违规使用医保基金，涉及金额 {alleged['amount']:.2f} 元。",
                                    "evidence_summary": "结算明细、进销存记录、询问笔录、现场检查笔录。",
                                    "characterisation": "违反《医疗保障基金使用监督管理条例》第三十八条第（四）项",
                                    "proposed_handling": "penalty",
-                                   "proposed_penalty": "责令退回 38000.00 元，处造成损失金额一倍罚款 38000.00 元。",
+                                   "proposed_penalty": f"责令退回 {refund:.2f} 元，并处罚款 {fine:.2f} 元。",
+                                   "violations": [{k: alleged[k] for k in ("article", "amount", "fraud_purpose")}],
+                                   "circumstances": ["first_violation", "cooperated"],
+                                   "conduct_ended_on": on - 60 * DAY,
                                    "legal_review_required": True, "collective_discussion_required": False},
         "reopen_investigation": {"reason": "需补充询问药店负责人。"},
         "submit_legal_review": {"materials": "调查终结报告、证据目录及证据材料。"},
         "pass_legal_review": _opinion("事实清楚，证据确凿，适用依据正确，程序合法，同意。"),
         "return_legal_review": {"opinion_kind": "supplement", "opinion": "损失金额计算依据不足，请补充调查。"},
-        "propose_prior_notice": {"intended_penalty": "拟责令退回 38000.00 元，并处罚款 38000.00 元。",
-                                 "fine_amount": Decimal("38000.00"), "refund_amount": Decimal("38000.00"),
+        "propose_prior_notice": {"intended_penalty": f"拟责令退回 {refund:.2f} 元，并处罚款 {fine:.2f} 元。",
+                                 "fine_amount": fine, "refund_amount": refund,
                                  "hearing_right": True},
         "approve_prior_notice": _opinion(),
         "serve_prior_notice": _service(on),
@@ -117,13 +131,15 @@ def step_data(trigger: str, on: date, people: dict) -> dict:
         "submit_collective_discussion": {"reason": "案情重大，提请集体讨论。"},
         "record_collective_discussion": {"held_on": on, "attendees": "王海峰、刘振国、郑丽娟（列席）",
                                          "views": "一致同意拟处罚意见，无不同意见。", "opinion": "同意作出行政处罚决定。"},
-        "propose_decision": {"decision_kind": "penalty", "content": "责令退回医保基金 38000.00 元，并处罚款 38000.00 元。",
-                             "fine_amount": Decimal("38000.00"), "refund_amount": Decimal("38000.00")},
+        "propose_decision": {"decision_kind": "penalty", "content": f"责令退回医保基金 {refund:.2f} 元，并处罚款 {fine:.2f} 元。",
+                             "fine_amount": fine, "refund_amount": refund,
+                             **({"settlement_suspension_months": alleged["settlement_suspension_months"]}
+                                if "settlement_suspension_months" in alleged else {})},
         "serve_decision": _service(on),
         "hand_over_transfer": {"sent_on": on, "receiving_authority": "福州市公安局", "receipt": "已签收。"},
-        "record_payment": {"paid_on": on, "fine_paid": Decimal("38000.00"), "refund_paid": Decimal("38000.00"),
+        "record_payment": {"paid_on": on, "fine_paid": fine, "refund_paid": refund,
                            "receipt_no": f"FJ{on:%Y%m%d}001"},
-        "issue_reminder": {"served_on": on, "amount_due": "罚款 38000.00 元；退回基金 38000.00 元"},
+        "issue_reminder": {"served_on": on, "amount_due": f"罚款 {fine:.2f} 元；退回基金 {refund:.2f} 元"},
         "apply_court_enforcement": {"court": "福州市鼓楼区人民法院", "opinion": "同意申请强制执行。"},
         "propose_closing": {"ground": "executed", "summary": "处罚决定已执行完毕，申请结案。"},
         "archive_case": {"archive_no": f"榕医保-{on.year}-{on:%m%d}", "retention": "permanent", "pages": 86},
@@ -177,7 +193,7 @@ def drive(case: Case, triggers, start: date, people: dict, overrides: dict | Non
     overrides = overrides or {}
     for trigger in triggers:
         today += WAIT.get(trigger, 1) * DAY
-        data = step_data(trigger, today, people)
+        data = step_data(trigger, today, people, case.party)
         data.update(overrides.get(trigger, {}))
         actor = people[ACTORS.get(trigger, "officer")]
         case = engine.fire(case.id, trigger, case.version, data, actor, today=today)

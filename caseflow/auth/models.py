@@ -23,6 +23,8 @@ class Organisation(Base):
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
     case_number_pattern: Mapped[str] = mapped_column(String(80), default="{prefix}医保立〔{year}〕{n}号")
     simplified_number_pattern: Mapped[str] = mapped_column(String(80), default="{prefix}医保简〔{year}〕{n}号")
+    # the jurisdiction profile of caseflow/rules/data/profiles.yaml whose thresholds and benchmarks apply
+    rules_profile: Mapped[str] = mapped_column(String(20), default="national", server_default="national")
 
     parent: Mapped["Organisation | None"] = relationship(remote_side=[id])
 

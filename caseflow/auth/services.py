@@ -197,6 +197,10 @@ def save_organisation(actor, data: dict, organisation_id: int | None = None) -> 
             raise KeyError
     except (KeyError, IndexError, ValueError):
         errors["case_number_pattern"] = "案号格式须包含 {year} 和 {n}，可用 {prefix}"
+    from caseflow.rules.profiles import profiles
+    profile = (data.get("rules_profile") or "national").strip()
+    if profile not in profiles():
+        errors["rules_profile"] = "适用的裁量规则配置不存在"
     if errors:
         raise ValidationFailed("单位信息填写有误：" + "；".join(errors.values()), errors)
     org = db.session.get(Organisation, organisation_id) if organisation_id else Organisation()
@@ -209,8 +213,10 @@ def save_organisation(actor, data: dict, organisation_id: int | None = None) -> 
     org.doc_prefix, org.level = data["doc_prefix"].strip(), data["level"]
     org.parent_id = parent.id if parent else None
     org.case_number_pattern = pattern
+    org.rules_profile = profile
     db.session.add(org)
     db.session.flush()
     audit.record("ORGANISATION_SAVED", f"保存单位 {org.name}", actor=actor, organisation_id=org.id,
-                 after={"name": org.name, "level": org.level, "doc_prefix": org.doc_prefix})
+                 after={"name": org.name, "level": org.level, "doc_prefix": org.doc_prefix,
+                        "rules_profile": org.rules_profile})
     return org

@@ -13,7 +13,8 @@ from caseflow.auth.roles import ALL_ROLES
 from caseflow.errors import ConfigurationError
 from caseflow.workflow.registry import EFFECTS, GUARDS
 
-FIELD_TYPES = {"text", "textarea", "date", "decimal", "integer", "boolean", "choice", "officers", "user"}
+FIELD_TYPES = {"text", "textarea", "date", "decimal", "integer", "boolean", "choice", "officers", "user",
+               "violations", "circumstances"}
 WORKFLOW_FILES = ("general_procedure", "simplified_procedure")
 
 

@@ -25,6 +25,8 @@ def jsonable(value):
         return f"{value:.2f}"
     if isinstance(value, list):
         return [jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items()}
     return value
 
 
@@ -205,3 +207,25 @@ def schedule_reporter_notice(ctx):
         select(ReporterIdentity).where(ReporterIdentity.clue_id == ctx.case.clue_id)).scalar_one_or_none()
     if reporter is not None and reporter.real_name:
         deadlines.schedule(ctx.case, "T2", ctx.today)
+
+
+@effect("assess_case")
+def assess_case(ctx):
+    """Store the rules assessment with the case (issue 3; spec §6) and let it set what the law then
+    requires: legal review (行政处罚法 Art. 58 and the profile's amount triggers), collective discussion
+    (Art. 57(2)), the hearing right (Arts. 63–64) and the criminal-referral assessment (Order 310 Art. 3).
+    The officer's own flags can add a requirement, never remove one the rules set."""
+    from caseflow.rules.case_assessment import assess_case as run
+    result = run(ctx.case, ctx.data["violations"], ctx.data.get("circumstances"), ctx.data["conduct_ended_on"])
+    facts = ctx.case.facts or {}
+    _update_facts(ctx.case, {
+        "assessment": result,
+        "legal_review_required": bool(facts.get("legal_review_required")) or result["legal_review_required"],
+        "collective_discussion_required": bool(facts.get("collective_discussion_required"))
+        or result["collective_discussion_required"],
+        "hearing_right_required": result["hearing_right"],
+        "criminal_referral_required": result["criminal_referral_check"],
+        "time_barred": result["time_barred"],
+    })
+    if result["time_barred"]:
+        ctx.notes.append("已超过追责时效，依法不得给予行政处罚，仍应责令退回")

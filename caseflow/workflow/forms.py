@@ -2,6 +2,8 @@
 
 The same declarations drive the web form, the API validation and the documentation of each action.
 """
+import re
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
@@ -15,24 +17,73 @@ MESSAGES = {
 }
 
 
+MONEY_TEXT = re.compile(r"-?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?")  # 1234.56, 1,234.56; not 1,2,3 nor 1e3
+MONEY_FORMAT = "金额格式不正确，应为如 1234.56 的数字"
+
+
 class Money(fields.Field):
     """Money in yuan as a Decimal with at most 2 decimal places, never negative."""
 
     def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool) or isinstance(value, str) and not MONEY_TEXT.fullmatch(value.strip()):
+            raise ValidationError(MONEY_FORMAT)
         try:
             amount = Decimal(str(value).strip().replace(",", ""))
         except (InvalidOperation, ValueError):
-            raise ValidationError("金额格式不正确，应为如 1234.56 的数字")
-        if not amount.is_finite() or amount < 0:
+            raise ValidationError(MONEY_FORMAT)
+        if not amount.is_finite():
+            raise ValidationError(MONEY_FORMAT)
+        if amount < 0:
             raise ValidationError("金额不能为负数")
         if amount.as_tuple().exponent < -2:
             raise ValidationError("金额最多保留两位小数")
         if amount >= Decimal("1000000000000"):
             raise ValidationError("金额过大")
-        return amount.quantize(Decimal("0.01"))
+        return abs(amount).quantize(Decimal("0.01"))  # abs: "-0" is 0.00, never "-0.00" on a document
 
     def _serialize(self, value, attr, obj, **kwargs):
         return None if value is None else f"{Decimal(value):.2f}"
+
+
+class WholeNumber(fields.Integer):
+    """An integer that refuses a fraction instead of truncating it (30.5 days are not 30 days)."""
+
+    def _validated(self, value):
+        if isinstance(value, (float, Decimal)) and not float(value).is_integer():
+            raise self.make_error("invalid", input=value)
+        return super()._validated(value)
+
+
+class Day(fields.Date):
+    """A calendar date; a datetime is refused (it would not compare with dates in the guards)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, datetime):
+            raise self.make_error("invalid", input=value, obj_type="date")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class ViolationItemSchema(Schema):
+    """One violation item of the investigation report: the article (a key of the rules catalogue), the amount
+    base in yuan (loss or defrauded amount, spec §2.3) and whether a fraud purpose is proven."""
+    class Meta:
+        unknown = EXCLUDE
+
+    article = fields.String(required=True, error_messages=dict(MESSAGES),
+                            validate=validate.OneOf(choices=(), error="条款无效"))
+    amount = Money(required=True, error_messages=dict(MESSAGES))
+    fraud_purpose = fields.Boolean(load_default=False, error_messages={**MESSAGES, "invalid": "应为是或否"})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from caseflow.rules.catalogue import catalogue
+        self.fields["article"].validators = [validate.OneOf(list(catalogue().violations), error="不是有效的违法行为条款")]
+
+
+def _range_message(fd) -> str:
+    if fd.min is not None and fd.max is not None:
+        return f"应在 {fd.min} 到 {fd.max} 之间"
+    return f"不能小于 {fd.min}" if fd.min is not None else f"不能大于 {fd.max}"
 
 
 def _field_for(fd):
@@ -45,24 +96,31 @@ def _field_for(fd):
             vals.append(validate.Length(min=1, error="此项为必填项"))
         return fields.String(validate=vals, **common)
     if fd.type == "date":
-        return fields.Date(**{**common, "error_messages": {**MESSAGES, "invalid": "日期格式应为 YYYY-MM-DD"}})
+        return Day(**{**common, "error_messages": {**MESSAGES, "invalid": "日期格式应为 YYYY-MM-DD"}})
     if fd.type == "decimal":
         return Money(**common)
     if fd.type == "integer":
-        rng = validate.Range(min=fd.min, max=fd.max, error=f"应在 {fd.min} 到 {fd.max} 之间")
-        return fields.Integer(strict=False, validate=rng,
+        rng = validate.Range(min=fd.min, max=fd.max, error=_range_message(fd))
+        return WholeNumber(validate=rng,
                               **{**common, "error_messages": {**MESSAGES, "invalid": "应为整数"}})
     if fd.type == "boolean":
         return fields.Boolean(**{**common, "error_messages": {**MESSAGES, "invalid": "应为是或否"}})
     if fd.type == "choice":
         allowed = [value for value, _ in fd.choices]
         return fields.String(validate=validate.OneOf(allowed, error="不是有效的选项"), **common)
+    if fd.type == "violations":
+        return fields.List(fields.Nested(ViolationItemSchema), validate=validate.Length(min=1, error="请至少填写一项违法行为"),
+                           **{**common, "error_messages": {**MESSAGES, "invalid": "应为违法行为列表"}})
+    if fd.type == "circumstances":
+        from caseflow.rules.catalogue import CIRCUMSTANCES
+        return fields.List(fields.String(validate=validate.OneOf(list(CIRCUMSTANCES), error="不是有效的裁量情节")),
+                           **{**common, "error_messages": {**MESSAGES, "invalid": "应为情节列表"}})
     if fd.type == "officers":
-        return fields.List(fields.Integer(error_messages={"invalid": "人员编号无效"}),
+        return fields.List(WholeNumber(error_messages={"invalid": "人员编号无效", "null": "人员编号无效"}),
                            validate=validate.Length(min=2, error="至少需要两名执法人员"),
                            **{**common, "error_messages": {**MESSAGES, "invalid": "应为人员列表"}})
     if fd.type == "user":
-        return fields.Integer(**{**common, "error_messages": {**MESSAGES, "invalid": "人员编号无效"}})
+        return WholeNumber(**{**common, "error_messages": {**MESSAGES, "invalid": "人员编号无效"}})
     raise ValueError(fd.type)
 
 

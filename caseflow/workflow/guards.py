@@ -160,6 +160,14 @@ def collective_discussion_done_if_required(ctx):
     return None
 
 
+@guard("collective_discussion_done_for_penalty", needs_data=True)
+def collective_discussion_done_for_penalty(ctx):
+    """Art. 57(2) concerns penalties; a transfer or a no-penalty decision does not wait for the discussion."""
+    if ctx.data.get("decision_kind") != "penalty":
+        return None
+    return collective_discussion_done_if_required(ctx)
+
+
 @guard("prior_notice_served_for_penalty", needs_data=True)
 def prior_notice_served_for_penalty(ctx):
     if ctx.data.get("decision_kind") == "penalty" and not _fact(ctx, "notice_served_on"):
@@ -324,4 +332,145 @@ def preservation_open(ctx):
     deadline = deadlines.current(ctx.case, "T4")
     if deadline is None or deadline.status not in ("open", "overdue"):
         return "本案没有待作出处理决定的先行登记保存"
+    return None
+
+
+
+# ---- the decision against the rules assessment (issue 3; spec §3.6–3.10, §6) ----------------------------
+
+def _form(ctx):
+    return ctx.data
+
+
+def _stored(ctx):
+    """The proposal the officer submitted (facts `proposed_*`), for the approving head."""
+    facts = ctx.case.facts or {}
+    return {k[len("proposed_"):]: v for k, v in facts.items() if k.startswith("proposed_")}
+
+
+def _assessment(ctx) -> dict | None:
+    return (ctx.case.facts or {}).get("assessment")
+
+
+@guard("penalty_available")
+def penalty_available(ctx):
+    """No prior notice of a penalty where the law forbids the penalty (行政处罚法 Arts. 30, 33, 36, 40)."""
+    assessment = _assessment(ctx)
+    if assessment and not assessment["punishable"]:
+        return ["依法不得给予行政处罚，只能作不予处罚、撤销立案等处理（仍应责令退回）："
+                + "；".join(assessment["not_punishable_reasons"])]
+    return None
+
+
+@guard("hearing_right_notified_when_due", needs_data=True)
+def hearing_right_notified_when_due(ctx):
+    """行政处罚法 第六十三条、第六十四条: where the intended penalty gives a hearing right, the notice says so."""
+    assessment = _assessment(ctx)
+    if assessment and assessment["hearing_right"] and not ctx.data.get("hearing_right"):
+        return ("拟作出的处罚属于听证范围（" + "；".join(assessment["hearing_reasons"]) +
+                "），事先告知书应当告知当事人有要求听证的权利（《行政处罚法》第六十三条、第六十四条）")
+    return None
+
+
+def _respects_assessment(ctx, proposal: dict):
+    """A penalty only where the law allows one, and within the legal range: never above the maximum;
+    below the minimum (减轻) only with a statutory mitigation ground and a passed legal review
+    (行政处罚法 Arts. 30–33, 36, 58; spec §2.4 and §6.5)."""
+    if proposal.get("decision_kind") != "penalty":
+        return None
+    assessment = _assessment(ctx)
+    if assessment is None:
+        return None
+    if not assessment["punishable"]:
+        return ["依法不得给予行政处罚：" + "；".join(assessment["not_punishable_reasons"])]
+    from caseflow.rules.case_assessment import reassess
+    fine = proposal.get("fine_amount")
+    checked = reassess(ctx.case, {"fine": fine if fine is not None else "0.00",
+                                  "service_suspension_months": proposal.get("service_suspension_months"),
+                                  "settlement_suspension_months": proposal.get("settlement_suspension_months")})
+    reasons = list(checked["proposed_check"]["problems"])
+    if checked["proposed_check"].get("requires_legal_review") and not (ctx.case.facts or {}).get("legal_review_passed"):
+        reasons.append("罚款低于法定最低额属减轻处罚，须经法制审核通过（《行政处罚法》第五十八条）")
+    return reasons or None
+
+
+@guard("decision_respects_assessment", needs_data=True)
+def decision_respects_assessment(ctx):
+    return _respects_assessment(ctx, _form(ctx))
+
+
+@guard("proposed_decision_respects_assessment")
+def proposed_decision_respects_assessment(ctx):
+    return _respects_assessment(ctx, _stored(ctx))
+
+
+@guard("refund_as_assessed", needs_data=True)
+def refund_as_assessed(ctx):
+    """The fund's loss is ordered back whatever the decision (Order 735 Arts. 37–41; a refund is no penalty and
+    survives the limitation bar — spec §6.4), except where the facts are not established or the case goes to
+    another authority."""
+    kind = ctx.data.get("decision_kind")
+    assessment = _assessment(ctx)
+    if assessment is None or kind not in ("penalty", "no_penalty"):
+        return None
+    from decimal import Decimal
+    due = Decimal(assessment["total"]["refund"])
+    ordered = ctx.data.get("refund_amount") or Decimal("0")
+    if due > 0 and ordered != due:
+        return (f"应责令退回医疗保障基金 {due:.2f} 元（{'、'.join(i['basis'][0] for i in assessment['items'])}），"
+                f"拟定为 {ordered:.2f} 元；超过追责时效或不予处罚的，仍应责令退回")
+    return None
+
+
+def _criminal_referral_assessed(ctx, proposal: dict):
+    """Fraud at or above the profile's 数额较大 figure: the principal head's referral assessment comes before
+    any fine (spec §3.15; Order 310 Arts. 3, 5), and no fine replaces a criminal penalty (行政处罚法 Art. 82)."""
+    if proposal.get("decision_kind") != "penalty" or not (ctx.case.facts or {}).get("criminal_referral_required"):
+        return None
+    conclusion = (ctx.case.facts or {}).get("criminal_referral_conclusion")
+    if conclusion is None:
+        return ("本案涉嫌骗取医保基金且金额达到“数额较大”标准，须先由主要负责人作出涉嫌犯罪移送评估决定，"
+                "方可决定罚款（《行政执法机关移送涉嫌犯罪案件的规定》第三条、第五条）")
+    if conclusion == "transfer":
+        return "已决定移送公安机关，不得以行政处罚代替刑事处罚（《行政处罚法》第八十二条），请拟定移送决定"
+    return None
+
+
+@guard("criminal_referral_assessed", needs_data=True)
+def criminal_referral_assessed(ctx):
+    return _criminal_referral_assessed(ctx, _form(ctx))
+
+
+@guard("proposed_criminal_referral_assessed")
+def proposed_criminal_referral_assessed(ctx):
+    return _criminal_referral_assessed(ctx, _stored(ctx))
+
+
+@guard("statement_window_closed")
+def statement_window_closed(ctx):
+    """行政处罚法 第四十四条、第六十二条: no decision before the party was heard or waived the right."""
+    facts = ctx.case.facts or {}
+    if not facts.get("statements_outcome") and not facts.get("hearing_held"):
+        return "陈述申辩期尚未届满且当事人未明确放弃，不得作出处罚决定（《行政处罚法》第六十二条）"
+    return None
+
+
+@guard("hearing_held_if_requested")
+def hearing_held_if_requested(ctx):
+    facts = ctx.case.facts or {}
+    if facts.get("hearing_requested_on") and not facts.get("hearing_held"):
+        return "当事人已依法要求听证，未经听证不得作出处罚决定（《行政处罚法》第六十三条、第六十五条）"
+    return None
+
+
+@guard("within_decision_time_limit")
+def within_decision_time_limit(ctx):
+    """行政处罚法 第六十条: decide within ninety days of filing unless the time limit was extended."""
+    deadline = deadlines.current(ctx.case, "T8")
+    if deadline is None or deadline.status not in ("open", "overdue"):
+        return None
+    if deadlines.effective_status(deadline, ctx.today) == "overdue":
+        extended = "（已延长）" if deadline.extensions else ""
+        return (f"办案期限已于 {deadline.due_on.isoformat()} 届满{extended}，须先经批准延长期限方可作出决定"
+                "（《行政处罚法》第六十条；《医疗保障行政处罚程序暂行规定》第四十五条，待核实）")
     return None

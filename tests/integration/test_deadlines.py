@@ -107,8 +107,11 @@ def decision_served(people, pharmacy, decided, served, method="direct"):
     case = run(case, [("conclude_investigation", date(2025, 1, 13)), ("submit_legal_review", date(2025, 1, 14)),
                       ("pass_legal_review", date(2025, 1, 15)), ("propose_prior_notice", date(2025, 1, 16)),
                       ("approve_prior_notice", date(2025, 1, 17)), ("serve_prior_notice", date(2025, 1, 20)),
-                      ("conclude_statements", date(2025, 2, 5)), ("propose_decision", date(2025, 2, 6)),
-                      ("approve_penalty_decision", decided)], people)
+                      ("conclude_statements", date(2025, 2, 5)), ("propose_decision", date(2025, 2, 6))], people)
+    if decided > deadline(case, "T8").due_on:  # a late decision needs the approved extensions (行政处罚法 Art. 60)
+        case = run(case, [("extend_time_limit", date(2025, 2, 7)),
+                          ("extend_time_limit_collectively", date(2025, 2, 7), {"days": 60})], people)
+    case = act(case, "approve_penalty_decision", decided, people)
     form = {"served_on": served, "method": method}
     if method == "public_notice":
         form.update(recipient="公告", public_notice_reason="当事人诊所已关闭，法定代表人下落不明，经邮寄、电话均无法送达。")

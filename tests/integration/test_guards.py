@@ -299,40 +299,43 @@ def test_no_penalty_without_prior_notice(people, pharmacy):
 
 SIXTY = {"fine_amount": Decimal("60000.00"), "intended_penalty": "拟处罚款 60000.00 元。"}
 NINETY = {"fine_amount": Decimal("90000.00"), "intended_penalty": "拟处罚款 90000.00 元。"}
+# a loss of 50,000 under Order 735 Art. 38: fine 50,000–100,000, so both notified fines are lawful
+S30_LOSS = {"violations": [{"article": "735-38", "amount": Decimal("50000.00"), "fraud_purpose": False}]}
+REFUND = Decimal("50000.00")
 
 
 @covers("decision_within_notice")
 def test_decision_cannot_exceed_the_notified_fine(people, pharmacy):
     """Spec S30: the fine notified was 60,000; 90,000 needs a new prior notice (行政处罚法 Art. 45)."""
-    case = act(noticed_case(people, pharmacy, notice=SIXTY), "conclude_statements", date(2025, 3, 11), people)
+    case = act(noticed_case(people, pharmacy, notice=SIXTY, conclusion=S30_LOSS), "conclude_statements", date(2025, 3, 11), people)
     refuse(case, "propose_decision", date(2025, 3, 12), people, "90000.00", "60000.00", "重新事先告知",
-           "第四十五条", fine_amount=Decimal("90000.00"))
-    case = act(case, "propose_decision", date(2025, 3, 12), people, fine_amount=Decimal("60000.00"))
+           "第四十五条", fine_amount=Decimal("90000.00"), refund_amount=REFUND)
+    case = act(case, "propose_decision", date(2025, 3, 12), people, fine_amount=Decimal("60000.00"), refund_amount=REFUND)
     assert case.state == "decision_proposed"
 
 
 def test_a_new_notice_served_allows_the_higher_fine(people, pharmacy):
-    case = act(noticed_case(people, pharmacy, notice=SIXTY), "conclude_statements", date(2025, 3, 11), people)
-    case = run(case, [("propose_decision", date(2025, 3, 12), {"fine_amount": Decimal("60000.00")}),
+    case = act(noticed_case(people, pharmacy, notice=SIXTY, conclusion=S30_LOSS), "conclude_statements", date(2025, 3, 11), people)
+    case = run(case, [("propose_decision", date(2025, 3, 12), {"fine_amount": Decimal("60000.00"), "refund_amount": REFUND}),
                       ("return_decision", date(2025, 3, 13), {"opinion": "发现新的证据，请重新告知。"}),
                       ("propose_prior_notice", date(2025, 3, 14), NINETY), ("approve_prior_notice", date(2025, 3, 17)),
                       ("serve_prior_notice", date(2025, 3, 18)),
                       ("conclude_statements", date(2025, 3, 26), {"outcome": "expired"}),
-                      ("propose_decision", date(2025, 3, 27), {"fine_amount": Decimal("90000.00")})], people)
+                      ("propose_decision", date(2025, 3, 27), {"fine_amount": Decimal("90000.00"), "refund_amount": REFUND})], people)
     assert case.state == "decision_proposed"
 
 
 def test_an_unserved_new_notice_does_not_raise_the_ceiling(people, pharmacy):
     """A re-notification proposed with 90,000 and returned by the head was never served: 60,000 stays the limit."""
-    case = act(noticed_case(people, pharmacy, notice=SIXTY), "conclude_statements", date(2025, 3, 11), people)
-    case = run(case, [("propose_decision", date(2025, 3, 12), {"fine_amount": Decimal("60000.00")}),
+    case = act(noticed_case(people, pharmacy, notice=SIXTY, conclusion=S30_LOSS), "conclude_statements", date(2025, 3, 11), people)
+    case = run(case, [("propose_decision", date(2025, 3, 12), {"fine_amount": Decimal("60000.00"), "refund_amount": REFUND}),
                       ("return_decision", date(2025, 3, 13)),
                       ("propose_prior_notice", date(2025, 3, 14), NINETY), ("return_prior_notice", date(2025, 3, 17))],
                people)
     assert case.state == "investigation_concluded"
     refuse(case, "propose_decision", date(2025, 3, 18), people, "高于事先告知的 60000.00 元",
-           fine_amount=Decimal("90000.00"))
-    case = act(case, "propose_decision", date(2025, 3, 18), people, fine_amount=Decimal("60000.00"))
+           fine_amount=Decimal("90000.00"), refund_amount=REFUND)
+    case = act(case, "propose_decision", date(2025, 3, 18), people, fine_amount=Decimal("60000.00"), refund_amount=REFUND)
     assert case.state == "decision_proposed"
 
 
@@ -340,8 +343,8 @@ def test_a_fine_not_in_the_notice_is_refused(people, pharmacy):
     case = noticed_case(people, pharmacy, notice={"fine_amount": None, "intended_penalty": "拟责令退回 38000.00 元。"})
     case = act(case, "conclude_statements", date(2025, 3, 11), people)
     refuse(case, "propose_decision", date(2025, 3, 12), people, "事先告知书未告知罚款", "第四十五条")
-    case = act(case, "propose_decision", date(2025, 3, 12), people, fine_amount=None)
-    assert case.state == "decision_proposed"
+    # nor can the fine be dropped: Order 735 Art. 38 makes it part of the penalty, so a new notice is needed
+    refuse(case, "propose_decision", date(2025, 3, 12), people, "低于法定最低罚款 38000.00 元", fine_amount=None)
 
 
 @covers("proposed_decision_is")
@@ -534,3 +537,129 @@ def test_a_preservation_decision_needs_an_open_preservation(people, pharmacy):
     t4 = deadline(case, "T4")
     assert (t4.status, t4.met_on) == ("met", date(2025, 3, 10))
     refuse(case, "record_preservation_decision", date(2025, 3, 11), people, "没有待作出处理决定的先行登记保存")
+
+
+# ---- the decision against the rules assessment (issue 3 item 4) -------------------------------------------
+
+FRAUD = {"violations": [{"article": "735-40", "amount": Decimal("38000.00"), "fraud_purpose": True}],
+         "legal_review_required": False}
+FRAUD_NOTICE = {"fine_amount": Decimal("76000.00"), "intended_penalty": "拟责令退回 38000.00 元，并处罚款 76000.00 元。"}
+FRAUD_DECISION = {"fine_amount": Decimal("76000.00"), "refund_amount": Decimal("38000.00"), "service_suspension_months": 6}
+
+
+def _ctx(case, actor, today=date(2025, 3, 20)):
+    return Context(case, actor, {}, None, None, today, datetime(2025, 3, 20, 9))
+
+
+def test_the_investigation_report_stores_the_assessment_and_its_requirements(people, pharmacy):
+    case = concluded_case(people, pharmacy, **FRAUD)
+    assessment = case.facts["assessment"]
+    assert (assessment["total"]["fine_min"], assessment["total"]["fine_max"]) == ("76000.00", "190000.00")
+    # the rules set what the officer did not tick: a fraud of 38,000 needs the criminal-referral assessment
+    assert case.facts["criminal_referral_required"] is True
+    assert case.facts["hearing_right_required"] is True
+
+
+@covers("penalty_available", "refund_as_assessed")
+def test_a_time_barred_case_offers_no_penalty_but_still_orders_the_refund(people, pharmacy):
+    """Spec S10: conduct ended 2022-03-31, discovered 2025-02-10 → no penalty (行政处罚法 Art. 36); refund remains."""
+    case = concluded_case(people, pharmacy, conduct_ended_on=date(2022, 3, 31), legal_review_required=False)
+    assert case.facts["time_barred"] is True
+    refuse(case, "propose_prior_notice", date(2025, 2, 25), people, "依法不得给予行政处罚", "第三十六条")
+    refuse(case, "propose_decision", date(2025, 2, 25), people, "应责令退回医疗保障基金 38000.00 元",
+           decision_kind="no_penalty", refund_amount=None)
+    case = act(case, "propose_decision", date(2025, 2, 25), people, decision_kind="no_penalty",
+               content="超过追责时效，不予行政处罚，责令退回。", refund_amount=Decimal("38000.00"))
+    assert case.state == "decision_proposed"
+
+
+@covers("hearing_right_notified_when_due")
+def test_the_notice_must_offer_a_hearing_when_the_penalty_is_a_hearing_item(people, pharmacy):
+    case = concluded_case(people, pharmacy, **FRAUD)
+    refuse(case, "propose_prior_notice", date(2025, 2, 25), people, "事先告知书应当告知当事人有要求听证的权利",
+           "第六十三条", hearing_right=False, **FRAUD_NOTICE)
+    case = act(case, "propose_prior_notice", date(2025, 2, 25), people, hearing_right=True, **FRAUD_NOTICE)
+    assert case.state == "prior_notice_proposed"
+
+
+@covers("decision_respects_assessment")
+def test_a_fine_outside_the_legal_range_is_refused(people, pharmacy):
+    case = act(noticed_case(people, pharmacy), "conclude_statements", date(2025, 3, 11), people)
+    refuse(case, "propose_decision", date(2025, 3, 12), people, "低于法定最低罚款 38000.00 元",
+           fine_amount=Decimal("20000.00"))
+    case = act(case, "propose_decision", date(2025, 3, 12), people, fine_amount=Decimal("38000.00"))
+    assert case.state == "decision_proposed"
+
+
+def test_mitigation_below_the_minimum_needs_a_statutory_ground_and_a_passed_review(people, pharmacy):
+    """行政处罚法 Art. 32(2): coerced into the conduct → must be lighter or mitigated; 减轻 after legal review."""
+    case = noticed_case(people, pharmacy, conclusion={"circumstances": ["coerced"]})
+    case = act(case, "conclude_statements", date(2025, 3, 11), people)
+    assert case.facts["legal_review_passed"] is True
+    case = act(case, "propose_decision", date(2025, 3, 12), people, fine_amount=Decimal("20000.00"))
+    assert case.state == "decision_proposed"
+
+
+@covers("proposed_decision_respects_assessment", "proposed_criminal_referral_assessed")
+def test_the_head_sees_the_stored_proposal_checked_against_the_assessment(people, pharmacy):
+    case = act(noticed_case(people, pharmacy), "conclude_statements", date(2025, 3, 11), people)
+    case = act(case, "propose_decision", date(2025, 3, 12), people)
+    ctx = _ctx(case, people["head"])
+    assert GUARDS["proposed_decision_respects_assessment"].fn(ctx) is None
+    assert GUARDS["proposed_criminal_referral_assessed"].fn(ctx) is None
+    case.facts = {**case.facts, "proposed_fine_amount": "99999.00", "criminal_referral_required": True}
+    assert "超过法定最高罚款 76000.00 元" in "；".join(GUARDS["proposed_decision_respects_assessment"].fn(ctx))
+    assert "涉嫌犯罪移送评估" in GUARDS["proposed_criminal_referral_assessed"].fn(ctx)
+    db.session.rollback()
+
+
+@covers("criminal_referral_assessed", "collective_discussion_done_for_penalty")
+def test_fraud_above_the_criminal_figure_needs_the_referral_assessment_before_a_fine(people, pharmacy):
+    """Spec S01 / §3.15: 38,000 defrauded ≥ the 数额较大 figure → the principal head decides on transfer first."""
+    case = noticed_case(people, pharmacy, conclusion=FRAUD, notice=FRAUD_NOTICE)
+    case = act(case, "conclude_statements", date(2025, 3, 11), people)
+    refuse(case, "propose_decision", date(2025, 3, 12), people, "须先由主要负责人作出涉嫌犯罪移送评估决定", "第五条",
+           **FRAUD_DECISION)
+    refuse(case, "record_criminal_referral_assessment", date(2025, 3, 12), people, "主要负责人", actor="head",
+           error=Forbidden)
+    case = act(case, "record_criminal_referral_assessment", date(2025, 3, 12), people, actor="principal",
+               group_members="林志远、陈晓梅", report="金额 38000 元，有伪造处方情节。", conclusion="transfer",
+               decided_on=date(2025, 3, 12), opinion="涉嫌诈骗，移送公安机关。")
+    refuse(case, "propose_decision", date(2025, 3, 13), people, "不得以行政处罚代替刑事处罚", "第八十二条",
+           "须经负责人集体讨论决定", **FRAUD_DECISION)
+    case = act(case, "propose_decision", date(2025, 3, 13), people, decision_kind="transfer_police",
+               content="涉嫌诈骗犯罪，移送公安机关。", receiving_authority="福州市公安局")
+    case = act(case, "approve_police_transfer", date(2025, 3, 13), people, actor="principal")
+    # the police decline (Order 310 Arts. 9–10): the agency goes on with the administrative penalty
+    case = act(case, "record_police_declined", date(2025, 3, 25), people, declined_on=date(2025, 3, 24),
+               reconsideration="提请复议，维持不予立案决定。")
+    assert case.state == "investigation_concluded"
+    # a fraud with mandatory service suspension is a serious case: collective discussion first (Art. 57(2))
+    refuse(case, "propose_decision", date(2025, 3, 26), people, "须经负责人集体讨论决定", **FRAUD_DECISION)
+    case = run(case, [("submit_collective_discussion", date(2025, 3, 26)),
+                      ("record_collective_discussion", date(2025, 3, 27)),
+                      ("propose_decision", date(2025, 3, 28), FRAUD_DECISION)], people)
+    assert case.state == "decision_proposed"
+    assert "涉嫌犯罪案件移送审批表" in [a.form_title for a in approvals(case)]
+
+
+@covers("statement_window_closed", "hearing_held_if_requested")
+def test_no_penalty_decision_before_the_party_was_heard(people, pharmacy):
+    case = act(noticed_case(people, pharmacy), "conclude_statements", date(2025, 3, 11), people)
+    ctx = _ctx(case, people["head"])
+    assert GUARDS["statement_window_closed"].fn(ctx) is None
+    assert GUARDS["hearing_held_if_requested"].fn(ctx) is None
+    case.facts = {**case.facts, "statements_outcome": None, "hearing_requested_on": "2025-03-05"}
+    assert "第六十二条" in GUARDS["statement_window_closed"].fn(ctx)
+    assert "未经听证不得作出处罚决定" in GUARDS["hearing_held_if_requested"].fn(ctx)
+    db.session.rollback()
+
+
+@covers("within_decision_time_limit")
+def test_no_decision_after_the_ninety_days_without_an_extension(people, pharmacy):
+    """行政处罚法 Art. 60: filed 2025-02-12, the 90 days end on 2025-05-13."""
+    case = act(noticed_case(people, pharmacy), "conclude_statements", date(2025, 3, 11), people)
+    refuse(case, "propose_decision", date(2025, 5, 14), people, "办案期限已于 2025-05-13 届满", "第六十条")
+    case = act(case, "extend_time_limit", date(2025, 5, 14), people)
+    case = act(case, "propose_decision", date(2025, 5, 15), people)
+    assert case.state == "decision_proposed"

@@ -154,6 +154,11 @@ GUARD_FIELDS = {
     "decision_within_notice": {"decision_kind", "fine_amount"},
     "simplified_procedure_limits": {"fine_amount"},
     "preservation_approval_timely": {"taken_on", "emergency"},
+    "hearing_right_notified_when_due": {"hearing_right"},
+    "decision_respects_assessment": {"decision_kind", "fine_amount"},
+    "refund_as_assessed": {"decision_kind", "refund_amount"},
+    "criminal_referral_assessed": {"decision_kind"},
+    "collective_discussion_done_for_penalty": {"decision_kind"},
 }
 
 
