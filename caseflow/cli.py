@@ -74,10 +74,17 @@ def deadlines_group():
 @deadlines_group.command("sweep")
 @with_appcontext
 def deadlines_sweep():
-    """将已超过期限且未完成的期限标记为已超期（建议每日执行）。"""
-    from caseflow.deadlines.services import sweep_overdue
-    changed = sweep_overdue()
-    click.echo(f"标记超期 {changed} 项。")
+    """超期预警：记录新出现的临期和超期期限（写入审计日志，显示在承办人员的待办中）；建议每日由 cron 执行。"""
+    from caseflow.db import unit_of_work
+    from caseflow.deadlines.warnings import count_open, sweep
+    from caseflow.timeutil import today
+
+    @unit_of_work
+    def run():
+        with click.progressbar(length=count_open(), label="检查办案期限", file=sys.stderr) as bar:
+            return sweep(today(), progress=bar.update)
+    counts = run()
+    click.echo(f"已检查 {counts['checked']} 项期限：新增超期 {counts['overdue']} 项，新增临期 {counts['due_soon']} 项。")
 
 
 @caseflow_cli.group("calendar")

@@ -49,6 +49,8 @@ def load_settings(overrides=None) -> dict:
         "LOGIN_MAX_FAILURES": int(env.get("CASEFLOW_LOGIN_MAX_FAILURES", "5")),
         "LOGIN_LOCK_MINUTES": int(env.get("CASEFLOW_LOGIN_LOCK_MINUTES", "15")),
         "PAGE_SIZE": 20,
+        # a deadline this many working days away or fewer is shown as due soon (超期预警)
+        "DUE_SOON_WORKING_DAYS": int(env.get("CASEFLOW_DUE_SOON_WORKING_DAYS", "3")),
     }
     settings.update(overrides)
     if "SECRET_KEY" not in settings:

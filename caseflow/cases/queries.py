@@ -73,19 +73,25 @@ def list_cases(user, filters: CaseFilters, page: int = 1, per_page: int = 20) ->
 
 
 def todo(user, today: date | None = None) -> list[dict]:
-    """What `user` can act on now: every visible case with at least one transition they may fire, most
-    urgent deadline first."""
+    """What `user` can act on now, and the 超期预警 of the cases they handle (heads: of their unit): every such
+    case with its allowed actions, its warnings and its next due date; overdue and soonest first."""
     from caseflow.deadlines.models import Deadline
+    from caseflow.deadlines.warnings import warnings
     from caseflow.workflow.engine import available
+    from caseflow.auth.roles import HEAD
+    warned: dict[int, list] = {}
+    for warning in warnings(user, "unit" if user.has_role(HEAD) else "mine", today):
+        warned.setdefault(warning.case.id, []).append(warning)
     stmt = select(Case).where(visible_cases_filter(user), Case.organisation_id == user.organisation_id)
     rows = []
     for case in db.session.execute(stmt.order_by(Case.id)).scalars():
         actions = [a for a in available(case, user, today) if a["allowed"]]
-        if not actions:
+        if not actions and case.id not in warned:
             continue
         open_deadlines = [d for d in db.session.execute(
             select(Deadline).where(Deadline.case_id == case.id, Deadline.status.in_(("open", "overdue")))).scalars()]
         next_due = min((d.due_on for d in open_deadlines), default=None)
-        rows.append({"case": case, "actions": actions, "next_due": next_due})
-    rows.sort(key=lambda r: (r["next_due"] is None, r["next_due"] or date.max, r["case"].id))
+        rows.append({"case": case, "actions": actions, "warnings": warned.get(case.id, []), "next_due": next_due})
+    rows.sort(key=lambda r: (not any(w.level == "overdue" for w in r["warnings"]), r["next_due"] is None,
+                             r["next_due"] or date.max, r["case"].id))
     return rows

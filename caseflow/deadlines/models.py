@@ -19,6 +19,7 @@ class Deadline(Base):
         CheckConstraint("status <> 'waived' OR waived_reason IS NOT NULL", name="waived_reason"),
         CheckConstraint("status <> 'met' OR met_on IS NOT NULL", name="met_on"),
         CheckConstraint("due_on >= start_on", name="due_after_start"),
+        CheckConstraint("warning_level IS NULL OR warning_level IN ('due_soon', 'overdue')", name="warning_level"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -34,6 +35,9 @@ class Deadline(Base):
     met_on: Mapped[date | None] = mapped_column(Date)
     waived_reason: Mapped[str | None] = mapped_column(Text)
     calendar_warning: Mapped[str | None] = mapped_column(Text)
+    # the last warning the daily sweep recorded: due_soon (临期) or overdue (超期), and when
+    warning_level: Mapped[str | None] = mapped_column(String(10))
+    warned_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
 
     extensions: Mapped[list["DeadlineExtension"]] = relationship(order_by="DeadlineExtension.id")

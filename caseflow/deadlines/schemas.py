@@ -3,7 +3,7 @@
 The status shown is the effective one (paused while an excluded period is open, overdue once the day
 has passed, even before the nightly sweep has written it), with the days left counted from `today`.
 """
-from marshmallow import fields
+from marshmallow import fields, validate
 
 from caseflow.schemas import BaseSchema
 from caseflow.deadlines.models import DEADLINE_STATUSES
@@ -60,3 +60,24 @@ class DeadlineSchema(BaseSchema):
         if effective_status(deadline, self.today) in ("met", "waived"):
             return None
         return days_left(deadline, self.today)
+
+
+class WarningArgsSchema(BaseSchema):
+    scope = fields.String(load_default="mine", metadata={"label": "范围"},
+                          validate=validate.OneOf(["mine", "unit", "organisation"],
+                                                  error="范围应为 mine（我承办的）、unit（本单位）或 organisation（本单位及下级）"))
+
+
+class WarningSchema(BaseSchema):
+    """One row of 超期预警."""
+    level = fields.String()
+    level_label = fields.String()
+    days_left = fields.Integer()
+    working_days_left = fields.Integer()
+    deadline = fields.Method("_deadline")
+    case = fields.Function(lambda w: {"id": w.case.id, "case_number": w.case.case_number, "title": w.case.title})
+
+    def _deadline(self, warning):
+        d = warning.deadline
+        return {"id": d.id, "code": d.code, "kind": d.kind, "legal_basis": d.legal_basis,
+                "due_on": d.due_on.isoformat(), "unit": d.unit}

@@ -117,33 +117,6 @@ def days_left(deadline: Deadline, today: date) -> int:
     return (deadline.due_on - today).days
 
 
-def mark_overdue(today: date) -> list[Deadline]:
-    """Persist 'overdue' on open deadlines whose day has passed (run daily by `flask caseflow deadlines sweep`)."""
-    rows = db.session.execute(select(Deadline).where(Deadline.status == "open", Deadline.due_on < today)).scalars()
-    changed = [d for d in rows if effective_status(d, today) == "overdue"]
-    for deadline in changed:
-        deadline.status = "overdue"
-    return changed
-
-
-
-def sweep_overdue() -> int:
-    """Persist 'overdue' with an audit event per case (one transaction)."""
-    from caseflow.audit import services as audit
-    from caseflow.cases.models import Case
-    from caseflow.db import unit_of_work
-    from caseflow.timeutil import today
-
-    @unit_of_work
-    def run():
-        changed = mark_overdue(today())
-        for deadline in changed:
-            audit.record("DEADLINE_OVERDUE", f"期限「{deadline.kind}」已超过 {deadline.due_on.isoformat()}",
-                         case=db.session.get(Case, deadline.case_id), after={"deadline_id": deadline.id})
-        return len(changed)
-    return run()
-
-
 def set_calendar_day(actor, day: date, is_working_day: bool, note: str) -> CalendarDay:
     """An admin records one day of the official schedule (e.g. next year's, once the State Council publishes it)."""
     from caseflow.audit import services as audit

@@ -202,34 +202,6 @@ def test_effective_status_open_overdue_paused_met(people, pharmacy):
     assert deadlines.effective_status(deadline(case, "T8"), date(2025, 12, 31)) == "paused"
 
 
-def test_mark_overdue_on_a_simulated_day(people, pharmacy):
-    case = open_clue(people, pharmacy, date(2025, 2, 10))         # T1 due 2025-03-03
-    assert deadlines.mark_overdue(date(2025, 3, 3)) == []
-    [changed] = deadlines.mark_overdue(date(2025, 3, 4))
-    assert changed.code == "T1" and changed.status == "overdue"
-    db.session.commit()
-    # an overdue deadline is still the current one and is met when the act is done late
-    case = run(case, [("propose_filing", date(2025, 3, 5)), ("approve_filing", date(2025, 3, 6))], people)
-    assert (deadline(case, "T1").status, deadline(case, "T1").met_on) == ("met", date(2025, 3, 6))
-
-
-def test_sweep_marks_overdue_and_audits(people, pharmacy):
-    overdue = open_clue(people, pharmacy, date(2025, 2, 10))
-    current = open_clue(people, pharmacy, real_today() - timedelta(days=1))
-    paused = filed_case(people, pharmacy)
-    paused = run(paused, [("request_suspension", date(2025, 3, 3)), ("approve_suspension", date(2025, 3, 4))], people)
-    assert deadlines.sweep_overdue() == 1
-    db.session.expire_all()
-    assert deadline(overdue, "T1").status == "overdue"
-    assert deadline(current, "T1").status == "open"
-    assert deadline(paused, "T8").status == "open"
-    [event] = db.session.execute(select(AuditEvent).where(AuditEvent.code == "DEADLINE_OVERDUE")).scalars()
-    assert event.case_id == overdue.id and "线索核查并决定是否立案" in event.summary and "2025-03-03" in event.summary
-    assert deadlines.sweep_overdue() == 0
-    assert db.session.execute(select(Deadline).where(Deadline.status == "overdue")).scalars().all() == \
-        [deadline(overdue, "T1")]
-
-
 def test_a_new_notice_replaces_the_open_deadlines_of_the_old_one(people, pharmacy):
     case = noticed_case(people, pharmacy, served=date(2025, 3, 3))
     case = run(case, [("conclude_statements", date(2025, 3, 4), {"outcome": "waived"}),
