@@ -4,8 +4,6 @@ It names no state: everything comes from the definitions. Firing is one transact
 row, compare the version the user saw, check role, form and guards (collecting every failing reason),
 let `transitions` move the state, run the effects, write the audit event, commit.
 """
-from datetime import datetime
-
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
@@ -139,13 +137,13 @@ def fire(case_id: int, trigger: str, version, data: dict | None, actor, today=No
         raise TransitionRefused(reasons, {"trigger": trigger})
     before = snapshot(case)
     _, token = _machine(defn, case.state)
-    token.trigger(trigger, ctx=ctx)
-    case.state = token.state
-    case.updated_at = now.replace(tzinfo=None)  # moves the version on, internal transitions too
-    try:
+    try:  # effects flush too: without a row lock (SQLite) another writer is noticed at the first one
+        token.trigger(trigger, ctx=ctx)
+        case.state = token.state
+        case.updated_at = now.replace(tzinfo=None)  # moves the version on, internal transitions too
         db.session.flush()
     except StaleDataError:
-        raise Conflict("该案件已被他人更新，请刷新后重试")
+        raise Conflict("该案件已被他人更新，请刷新后重试", {"your_version": version})
     after = snapshot(case)
     summary = f"{actor.name}（{ROLE_LABELS[role]}）执行「{transition.label}」"
     if not transition.internal:

@@ -6,7 +6,7 @@ import re
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
 from caseflow.errors import ValidationFailed
 
