@@ -1,7 +1,10 @@
 """Caseflow — 医保基金监管行政执法案件管理系统."""
+import re
 import uuid
 
 from flask import Flask, g, request
+
+REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
 
 def create_app(config=None) -> Flask:
@@ -43,7 +46,12 @@ def create_app(config=None) -> Flask:
 
     @app.before_request
     def _request_id():
-        g.request_id = request.headers.get("X-Request-ID") or uuid.uuid4().hex
+        supplied = request.headers.get("X-Request-ID", "")
+        g.request_id = supplied if REQUEST_ID.fullmatch(supplied) else uuid.uuid4().hex
+
+    if app.config.get("PROXY_FIX"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)
 
     if app.config.get("SQLALCHEMY_DATABASE_URI", "").startswith("sqlite"):
         _sqlite_pragmas(app)
@@ -84,4 +92,6 @@ def _sqlite_pragmas(app):
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA busy_timeout=15000")
+            for pragma in app.config.get("SQLITE_EXTRA_PRAGMAS", ()):  # tests: synchronous=OFF on throwaway files
+                cursor.execute(f"PRAGMA {pragma}")
             cursor.close()

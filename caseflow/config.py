@@ -49,9 +49,15 @@ def load_settings(overrides=None) -> dict:
         "LOGIN_MAX_FAILURES": int(env.get("CASEFLOW_LOGIN_MAX_FAILURES", "5")),
         "LOGIN_LOCK_MINUTES": int(env.get("CASEFLOW_LOGIN_LOCK_MINUTES", "15")),
         "PAGE_SIZE": 20,
+        # behind a reverse proxy, take the client address from X-Forwarded-For (audit client_addr)
+        "PROXY_FIX": env.get("CASEFLOW_PROXY_FIX", "") in ("1", "true", "yes"),
         # a deadline this many working days away or fewer is shown as due soon (超期预警)
         "DUE_SOON_WORKING_DAYS": int(env.get("CASEFLOW_DUE_SOON_WORKING_DAYS", "3")),
     }
+    if not database_url.startswith("sqlite"):
+        # enough connections for every server thread (gunicorn threads, waitress threads)
+        settings["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_size": int(env.get("CASEFLOW_DB_POOL_SIZE", "20")),
+                                                 "max_overflow": 10, "pool_pre_ping": True}
     settings.update(overrides)
     if "SECRET_KEY" not in settings:
         settings["SECRET_KEY"] = env.get("CASEFLOW_SECRET_KEY") or _secret_key(instance_dir)

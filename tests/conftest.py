@@ -27,7 +27,8 @@ def pytest_report_header(config):
 
 def _settings(uri, instance_dir, **extra):
     return {"SQLALCHEMY_DATABASE_URI": uri, "INSTANCE_DIR": str(instance_dir), "SECRET_KEY": "test-secret-key",
-            "TESTING": True, "WTF_CSRF_ENABLED": False, "STORAGE_DIR": str(instance_dir / "storage"), **extra}
+            "TESTING": True, "WTF_CSRF_ENABLED": False, "STORAGE_DIR": str(instance_dir / "storage"),
+            "SQLITE_EXTRA_PRAGMAS": ("synchronous=OFF",), **extra}
 
 
 @pytest.fixture(scope="session")
@@ -55,7 +56,10 @@ def pg_url(tmp_path_factory):
 
 def _truncate_postgres():
     tables = [t.name for t in db.metadata.sorted_tables]
+    # the audit trail refuses TRUNCATE too; between tests (as the owner) the trigger is set aside for a moment
+    db.session.execute(text("ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_truncate"))
     db.session.execute(text("TRUNCATE TABLE " + ", ".join(tables) + " RESTART IDENTITY CASCADE"))
+    db.session.execute(text("ALTER TABLE audit_events ENABLE TRIGGER audit_events_no_truncate"))
     db.session.commit()
 
 

@@ -46,7 +46,8 @@ class Case(Base):
     # dates of service); a plain mapping that effects read and write.
     facts: Mapped[dict] = mapped_column(JSON, default=dict)
 
-    __mapper_args__ = {"version_id_col": version}
+    # optimistic lock: UPDATE … WHERE version = <loaded>; the services set the new value, one per act
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
 
     organisation = relationship("Organisation")
     party = relationship("Party")

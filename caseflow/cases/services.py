@@ -19,7 +19,8 @@ from caseflow.timeutil import now_local, today
 
 
 def touch(case) -> None:
-    """Mark the case changed so its version moves on (forms showing the old version become stale)."""
+    """Count an act on the case: its version moves on by one, so forms showing the old version become stale."""
+    case.version += 1
     case.updated_at = now_local().replace(tzinfo=None)
 
 

@@ -35,9 +35,9 @@ def register_error_handlers(app):
             return error_response(409, "conflict", "数据正被他人修改，请稍后重试")
         raise exc
 
-    for status in HTTP_MESSAGES:
-        def handler(exc, status=status):
+    for status, message in HTTP_MESSAGES.items():
+        def handler(exc, status=status, message=message):
             if status == 500:
                 db.session.rollback()
-            return error_response(status, HTTP_CODES[status], HTTP_MESSAGES[status])
+            return error_response(status, HTTP_CODES[status], message)
         app.register_error_handler(status, handler)

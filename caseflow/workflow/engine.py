@@ -138,9 +138,10 @@ def fire(case_id: int, trigger: str, version, data: dict | None, actor, today=No
     before = snapshot(case)
     _, token = _machine(defn, case.state)
     try:  # effects flush too: without a row lock (SQLite) another writer is noticed at the first one
+        case.version = version + 1  # one act, one version (internal transitions too)
+        case.updated_at = now.replace(tzinfo=None)
         token.trigger(trigger, ctx=ctx)
         case.state = token.state
-        case.updated_at = now.replace(tzinfo=None)  # moves the version on, internal transitions too
         db.session.flush()
     except StaleDataError:
         raise Conflict("该案件已被他人更新，请刷新后重试", {"your_version": version})

@@ -143,12 +143,16 @@ def test_transition_over_http_records_client_address_and_request_id(client, peop
 
 
 def test_overlong_request_id_from_a_client_does_not_break_the_act(client, people):
-    """X-Request-ID comes from the client; the audit column holds 64 characters (PostgreSQL enforces it)."""
-    response = client.post("/login", data={"username": "head", "password": TEST_PASSWORD},
-                           **_via("10.0.0.1", "r" * 300))
-    assert response.status_code in (302, 303)
-    event = _events(AuditEvent.code == "LOGIN")[-1]
-    assert event.request_id == "r" * 64
+    """X-Request-ID comes from the client: one that is too long or carries odd characters is replaced by a
+    generated id (the audit column holds 64 characters; PostgreSQL enforces it)."""
+    for supplied in ("r" * 300, "abc; DROP TABLE x", "正常"):
+        response = client.post("/login", data={"username": "head", "password": TEST_PASSWORD},
+                               **_via("10.0.0.1", supplied))
+        assert response.status_code in (302, 303)
+        event = _events(AuditEvent.code == "LOGIN")[-1]
+        assert event.request_id != supplied and len(event.request_id) == 32
+    client.post("/login", data={"username": "head", "password": TEST_PASSWORD}, **_via("10.0.0.1", "req-42.a_b"))
+    assert _events(AuditEvent.code == "LOGIN")[-1].request_id == "req-42.a_b"
     assert audit.verify_chain().ok
 
 
@@ -307,3 +311,16 @@ def test_verify_during_appends_by_other_users_reports_no_tampering(history, phar
 
     report = audit.verify_chain(progress=progress)
     assert report.ok and report.checked == history + 1, report
+
+
+def test_truncate_of_the_audit_trail_is_refused_on_postgresql(app, backend):
+    """On PostgreSQL TRUNCATE would bypass row triggers: a statement trigger refuses it too."""
+    import pytest as _pytest
+    from sqlalchemy import text as _text
+    from sqlalchemy.exc import DBAPIError
+    from caseflow.extensions import db as _db
+    if backend != "postgresql":
+        _pytest.skip("TRUNCATE is PostgreSQL's; SQLite has none (DELETE is refused by its trigger)")
+    with _pytest.raises(DBAPIError, match="append-only"):
+        _db.session.execute(_text("TRUNCATE audit_events"))
+    _db.session.rollback()

@@ -168,7 +168,9 @@ def test_concurrent_filings_get_unique_gap_free_numbers(threaded_app):
 def _empty_audit_trail():
     """Back to a fresh installation's audit trail (as the database owner, around the append-only trigger)."""
     if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_truncate"))
         db.session.execute(text("TRUNCATE audit_events, audit_chain_head"))
+        db.session.execute(text("ALTER TABLE audit_events ENABLE TRIGGER audit_events_no_truncate"))
     else:
         db.session.execute(text("DROP TRIGGER audit_events_no_delete"))
         db.session.execute(text("DELETE FROM audit_events"))
