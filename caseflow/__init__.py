@@ -77,6 +77,7 @@ def _load_models():
     from caseflow.clues import models as _l  # noqa: F401
     from caseflow.deadlines import models as _d  # noqa: F401
     from caseflow.parties import models as _p  # noqa: F401
+    from caseflow.rules import models as _r  # noqa: F401
 
 
 def _sqlite_pragmas(app):

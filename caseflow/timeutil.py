@@ -11,3 +11,8 @@ def now_local() -> datetime:
 
 def today() -> date:
     return now_local().date()
+
+
+def local_now() -> datetime:
+    """Naive local time for database columns (the app stores China time throughout, like the audit trail)."""
+    return now_local().replace(tzinfo=None)

@@ -18,3 +18,24 @@ def create_assessment():
 def create_timelimit():
     current_actor()
     return compute(json_body(), working_calendar())
+
+
+@api_bp.get("/profiles")
+def list_profiles():
+    """Every jurisdiction profile in force: shipped, added or replaced by an administrator."""
+    from caseflow.rules.profiles import profiles, shipped_profiles, stored_profiles
+    current_actor()
+    stored = stored_profiles()
+    return {"items": [{"code": code, "name": profile.name, "level": profile.level,
+                       "source": "admin" if code in stored else "shipped",
+                       "replaces_shipped": code in stored and code in shipped_profiles()}
+                      for code, profile in profiles().items()]}
+
+
+@api_bp.put("/profiles/<code>")
+def put_profile(code):
+    """Add or replace a profile (administrators); the body is the profile, validated field by field."""
+    from caseflow.rules.services import save_profile
+    data = {**json_body(), "code": code}
+    save_profile(current_actor(), data)
+    return {"code": code, "saved": True}

@@ -220,3 +220,24 @@ def save_organisation(actor, data: dict, organisation_id: int | None = None) -> 
                  after={"name": org.name, "level": org.level, "doc_prefix": org.doc_prefix,
                         "rules_profile": org.rules_profile})
     return org
+
+
+@unit_of_work
+def deactivate_user(actor, user_id: int, reason: str) -> User:
+    """Users are deactivated, never deleted: their acts stay attributable in the audit trail."""
+    if not actor.has_role(ADMIN):
+        raise Forbidden("只有系统管理员可以管理用户")
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound("用户不存在")
+    if user.id == actor.id:
+        raise ValidationFailed("不能停用自己的账号", {"active": "不能停用自己"})
+    if not (reason or "").strip() or len(reason) > 200:
+        raise ValidationFailed("请填写停用原因（不超过 200 字）", {"reason": "必填"})
+    if not user.active:
+        raise Conflict("该用户已停用")
+    user.active = False
+    user.api_token_hash = None
+    audit.record("USER_DEACTIVATED", f"停用用户 {user.name}", actor=actor, reason=reason.strip(),
+                 before={"active": True}, after={"active": False, "user_id": user.id})
+    return user

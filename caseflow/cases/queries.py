@@ -76,7 +76,9 @@ def todo(user, today: date | None = None) -> list[dict]:
     """What `user` can act on now, and the 超期预警 of the cases they handle (heads: of their unit): every such
     case with its allowed actions, its warnings and its next due date; overdue and soonest first."""
     from caseflow.deadlines.models import Deadline
+    from caseflow.deadlines.services import effective_status
     from caseflow.deadlines.warnings import warnings
+    from caseflow.timeutil import today as local_today
     from caseflow.workflow.engine import available
     from caseflow.auth.roles import HEAD
     warned: dict[int, list] = {}
@@ -85,11 +87,12 @@ def todo(user, today: date | None = None) -> list[dict]:
     stmt = select(Case).where(visible_cases_filter(user), Case.organisation_id == user.organisation_id)
     rows = []
     for case in db.session.execute(stmt.order_by(Case.id)).scalars():
-        actions = [a for a in available(case, user, today) if a["allowed"]]
+        actions = [a for a in available(case, user, today) if a["allowed"] and not a["transition"].standing]
         if not actions and case.id not in warned:
             continue
         open_deadlines = [d for d in db.session.execute(
-            select(Deadline).where(Deadline.case_id == case.id, Deadline.status.in_(("open", "overdue")))).scalars()]
+            select(Deadline).where(Deadline.case_id == case.id, Deadline.status.in_(("open", "overdue")))).scalars()
+            if effective_status(d, today or local_today()) != "paused"]
         next_due = min((d.due_on for d in open_deadlines), default=None)
         rows.append({"case": case, "actions": actions, "warnings": warned.get(case.id, []), "next_due": next_due})
     rows.sort(key=lambda r: (not any(w.level == "overdue" for w in r["warnings"]), r["next_due"] is None,

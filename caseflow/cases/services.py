@@ -31,6 +31,26 @@ def _party_for(actor, party_id) -> Party:
     return party
 
 
+REPORTER_LIMITS = {"name": ("举报人姓名", 40), "phone": ("联系电话", 30), "address": ("地址", 200),
+                   "statement": ("举报内容", 4000)}
+
+
+def _reporter_errors(reporter: dict) -> dict:
+    from caseflow.parties.validators import InvalidIdentifier, validate_id_number
+    errors = {}
+    if not (reporter.get("name") or "").strip():
+        errors["reporter.name"] = "请填写举报人姓名（匿名举报请不填写举报人信息）"
+    for key, (label, limit) in REPORTER_LIMITS.items():
+        if len(reporter.get(key) or "") > limit:
+            errors[f"reporter.{key}"] = f"{label}不能超过 {limit} 字"
+    if (reporter.get("id_number") or "").strip():
+        try:
+            reporter["id_number"] = validate_id_number(reporter["id_number"])
+        except InvalidIdentifier as exc:
+            errors["reporter.id_number"] = str(exc)
+    return errors
+
+
 @unit_of_work
 def register_clue(actor, *, source: str, received_on: date, summary: str, party_id: int,
                   cause: str | None = None, reporter: dict | None = None, on: date | None = None) -> Case:
@@ -48,8 +68,10 @@ def register_clue(actor, *, source: str, received_on: date, summary: str, party_
         errors["summary"] = "请填写线索摘要"
     elif len(summary) > 4000:
         errors["summary"] = "线索摘要不能超过 4000 字"
-    if reporter is not None and not (reporter.get("name") or "").strip():
-        errors["reporter.name"] = "请填写举报人姓名（匿名举报请不填写举报人信息）"
+    if cause and len(cause.strip()) > 100:
+        errors["cause"] = "初步案由不能超过 100 字"
+    if reporter is not None:
+        errors.update(_reporter_errors(reporter))
     if errors:
         raise ValidationFailed("线索登记填写有误：" + "；".join(errors.values()), errors)
     party = _party_for(actor, party_id)

@@ -1,10 +1,11 @@
 """Clues (线索) and the confidential reporter record (Order 735 Art. 35; spec §8)."""
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, CheckConstraint, Date, DateTime, ForeignKey, Integer, String, Text, func
+from sqlalchemy import Boolean, CheckConstraint, Date, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from caseflow.db import Base
+from caseflow.timeutil import local_now
 
 # Order 735 Art. 25; spec §3.1
 CLUE_SOURCES = {
@@ -31,7 +32,7 @@ class Clue(Base):
     summary: Mapped[str] = mapped_column(Text)
     party_id: Mapped[int] = mapped_column(ForeignKey("parties.id"))
     registered_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    registered_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
+    registered_at: Mapped[datetime] = mapped_column(DateTime, default=local_now)
 
     party = relationship("Party")
     registered_by = relationship("User")

@@ -2,10 +2,11 @@
 from datetime import date, datetime
 
 from sqlalchemy import (Boolean, CheckConstraint, Date, DateTime, ForeignKey, Integer, String, Text,
-                        UniqueConstraint, func)
+                        UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from caseflow.db import Base
+from caseflow.timeutil import local_now
 
 DEADLINE_STATUSES = {"open": "进行中", "met": "已完成", "overdue": "已超期", "waived": "已免除"}
 UNITS = {"working": "工作日", "calendar": "自然日", "months": "个月"}
@@ -38,7 +39,7 @@ class Deadline(Base):
     # the last warning the daily sweep recorded: due_soon (临期) or overdue (超期), and when
     warning_level: Mapped[str | None] = mapped_column(String(10))
     warned_on: Mapped[date | None] = mapped_column(Date)
-    created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=local_now)
 
     extensions: Mapped[list["DeadlineExtension"]] = relationship(order_by="DeadlineExtension.id")
     exclusions: Mapped[list["DeadlineExclusion"]] = relationship(order_by="DeadlineExclusion.id")

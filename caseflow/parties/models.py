@@ -1,10 +1,11 @@
 """Parties (当事人) of enforcement cases."""
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Integer, String, func
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from caseflow.db import Base
+from caseflow.timeutil import local_now
 
 PARTY_KINDS = {
     "institution": "定点医疗机构",
@@ -36,7 +37,7 @@ class Party(Base):
     id_number: Mapped[str | None] = mapped_column(String(18))
     address: Mapped[str | None] = mapped_column(String(200))
     phone: Mapped[str | None] = mapped_column(String(30))
-    created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=local_now)
 
     @property
     def kind_label(self) -> str:

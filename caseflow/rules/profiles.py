@@ -468,8 +468,37 @@ def _raw_profiles() -> dict:
 
 
 @lru_cache(maxsize=1)
-def profiles() -> dict[str, Profile]:
+def shipped_profiles() -> dict[str, Profile]:
     return build_profiles(read_yaml("profiles.yaml"))
+
+
+_STORED: dict = {}  # (code, updated_at) -> Profile: a stored profile is validated and built once per version
+
+
+def stored_profiles() -> dict[str, Profile]:
+    """Profiles an administrator entered (caseflow.rules.models.JurisdictionProfile), read fresh on every call
+    so all server processes see an edit at once; none outside an application context."""
+    from flask import has_app_context
+    if not has_app_context():
+        return {}
+    from sqlalchemy import select
+
+    from caseflow.extensions import db
+    from caseflow.rules.models import JurisdictionProfile
+    rows = db.session.execute(select(JurisdictionProfile).order_by(JurisdictionProfile.code)).scalars().all()
+    known = {row.code: row.definition for row in rows}
+    result = {}
+    for row in rows:
+        key = (row.code, row.updated_at)
+        if key not in _STORED:
+            _STORED[key] = profile_from_mapping(row.definition, known=known)
+        result[row.code] = _STORED[key]
+    return result
+
+
+def profiles() -> dict[str, Profile]:
+    """The shipped profiles (profiles.yaml), with those an administrator added or replaced."""
+    return {**shipped_profiles(), **stored_profiles()}
 
 
 def get_profile(code: str | None) -> Profile:

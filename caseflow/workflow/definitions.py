@@ -52,6 +52,8 @@ class TransitionDef:
     fields: tuple
     description: str = ""
     style: str = "primary"
+    # available at any time (e.g. extending a time limit): offered on the case page, not a to-do item
+    standing: bool = False
 
     @property
     def internal(self) -> bool:
@@ -157,6 +159,7 @@ def parse_definition(raw: dict, source: str) -> WorkflowDefinition:
             effects=_named_calls(t.get("effects"), EFFECTS, "effect", where, problems),
             fields=_fields(t.get("fields"), where, problems),
             description=t.get("description", ""), style=t.get("style", "primary"),
+            standing=bool(t.get("standing", False)),
         ))
     timeline = tuple(raw.get("timeline") or ())
     for s in timeline:
