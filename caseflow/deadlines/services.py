@@ -2,7 +2,7 @@
 
 Helpers here join the caller's transaction; they never commit.
 """
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import select
 
@@ -19,23 +19,45 @@ def working_calendar() -> WorkingCalendar:
 
 
 def _compute_due(cal: WorkingCalendar, deadline: Deadline):
-    """Due date = start + (period + extensions), then excluded periods added day for day.
-
-    Extensions are counted from the unrolled end of the period, i.e. from the start (spec S16b leaves this
-    ⚠ unsettled). That is the earlier of the two readings (filed 2025-01-06: 05-06 rather than 05-07), so an
-    agency acting by the date shown is in time under either.
-    """
+    """The due date from the time-limit service (caseflow.rules.timelimits), the one computation behind the
+    CLI, the API and every case: the period, its approved extensions and its closed excluded periods. Codes
+    the service does not cover (e.g. T16, T24, T30) are counted here the same way."""
+    from caseflow.rules.timelimits import compute, kind_for_code
+    kind = kind_for_code(deadline.code)
+    if kind == "court_application_earliest":
+        kind = None  # that kind answers the first day to apply; the case's T20 is the reminder period's last day
+    # an exclusion runs from the day it began to the day the period ran again (end_on): the excluded
+    # days are start_on … end_on - 1 (a same-day pause and resumption excludes nothing)
+    closed = [[e.start_on.isoformat(), (e.end_on - timedelta(days=1)).isoformat()]
+              for e in deadline.exclusions if e.end_on and e.end_on > e.start_on]
+    if kind is not None:
+        payload = {"kind": kind, "start": deadline.start_on.isoformat()}
+        if kind == "decision":
+            payload.update(extensions=[e.days for e in deadline.extensions], excluded=closed)
+        elif kind in ("clue_verification", "legal_review"):
+            payload["extended"] = bool(deadline.extensions)
+        elif kind == "statement":
+            payload["profile"] = _profile_of(deadline.case_id)
+        if kind == "decision" or not closed:
+            result = compute(payload, cal)
+            return date.fromisoformat(result["due"]), "；".join(result.get("warnings", ())) or None
     total = deadline.days + sum(e.days for e in deadline.extensions)
     excluded = sum(((e.end_on - e.start_on).days for e in deadline.exclusions if e.end_on), 0)
     if deadline.unit == "working":
-        result = cal.add_working_days(deadline.start_on, total)
+        due = cal.add_working_days(deadline.start_on, total)
         if excluded:
-            result = cal.add_calendar_days(result.due_on, excluded)
+            due = cal.add_calendar_days(due.due_on, excluded)
     elif deadline.unit == "months":
-        result = cal.add_months(deadline.start_on, total)
+        due = cal.add_months(deadline.start_on, total)
     else:
-        result = cal.add_calendar_days(deadline.start_on, total + excluded)
-    return result.due_on, "；".join(result.warnings) or None
+        due = cal.add_calendar_days(deadline.start_on, total + excluded)
+    return due.due_on, "；".join(due.warnings) or None
+
+
+def _profile_of(case_id: int) -> str:
+    from caseflow.cases.models import Case
+    case = db.session.get(Case, case_id)
+    return case.organisation.rules_profile if case is not None else "national"
 
 
 def schedule(case, code: str, start_on: date) -> Deadline:

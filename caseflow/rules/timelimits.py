@@ -472,6 +472,11 @@ HANDLERS = {
 }
 
 
+def kind_for_code(code: str) -> str | None:
+    """The kind key computing the workflow's time limit `code` (T1, T8 …), if this service has one."""
+    return next((key for key, kind in kinds().items() if kind.code == code), None)
+
+
 def compute(payload: dict, calendar: WorkingCalendar | None = None) -> dict:
     """Compute one time limit. Invalid input raises ValidationFailed naming the field in Chinese."""
     if not isinstance(payload, dict):

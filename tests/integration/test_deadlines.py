@@ -210,3 +210,17 @@ def test_a_new_notice_replaces_the_open_deadlines_of_the_old_one(people, pharmac
                       ("serve_prior_notice", date(2025, 3, 11))], people)
     rows = deadlines.find(case, "T10")
     assert [r.status for r in rows] == ["met", "open"] and rows[-1].due_on == date(2025, 3, 18)
+
+
+def test_case_deadlines_agree_with_the_time_limit_service(people, pharmacy):
+    """Issue 3: the deadlines on a case come from the same service as `flask caseflow timelimit`."""
+    from caseflow.deadlines.services import working_calendar
+    from caseflow.rules.timelimits import compute
+    case = filed_case(people, pharmacy)
+    case = act(case, "extend_time_limit", date(2025, 3, 3), people)
+    t8 = deadline(case, "T8")
+    expected = compute({"kind": "decision", "start": t8.start_on.isoformat(), "extensions": [30]}, working_calendar())
+    assert t8.due_on.isoformat() == expected["due"]
+    t1 = deadline(case, "T1")
+    assert t1.due_on.isoformat() == compute({"kind": "clue_verification", "start": t1.start_on.isoformat()},
+                                            working_calendar())["due"]
