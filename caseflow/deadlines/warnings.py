@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import selectinload
 
 from caseflow.cases.access import organisation_scope
@@ -54,8 +54,9 @@ def _open_deadlines(case_filter):
 
 def scope_filter(user, scope: str):
     if scope == "mine":
+        # assigned to the user, or a clue the user registered that has no officers yet
         mine = select(CaseOfficer.case_id).where(CaseOfficer.user_id == user.id, CaseOfficer.active.is_(True))
-        return Case.id.in_(mine)
+        return or_(Case.id.in_(mine), and_(Case.created_by_id == user.id, ~Case.officers.any()))
     if scope == "unit":
         return Case.organisation_id == user.organisation_id
     if scope == "organisation":

@@ -9,13 +9,14 @@ from caseflow.auth.roles import ADMIN, ALL_ROLES, ROLE_LABELS
 from caseflow.deadlines import services as deadlines
 from caseflow.errors import Conflict, NotFound, ValidationFailed
 from caseflow.extensions import db
+from caseflow.rules.profiles import DEFAULT_PROFILE, profiles
 from caseflow.timeutil import now_local
 from caseflow.web import lookups, web_bp
 from caseflow.web.forms import FormReader
 from caseflow.web.presenters import fmt_date, role_labels
 from caseflow.web.views import require_roles
 
-ORG_FIELDS = ("name", "short_name", "doc_prefix", "level", "parent_id", "case_number_pattern")
+ORG_FIELDS = ("name", "short_name", "doc_prefix", "level", "parent_id", "case_number_pattern", "rules_profile")
 DEFAULT_PATTERN = "{prefix}医保立〔{year}〕{n}号"
 
 
@@ -41,9 +42,10 @@ def _organisation_form(organisation_id=None):
         raise NotFound(_("单位不存在"))
     if org is not None:
         values = {"name": org.name, "short_name": org.short_name, "doc_prefix": org.doc_prefix, "level": org.level,
-                  "parent_id": str(org.parent_id or ""), "case_number_pattern": org.case_number_pattern}
+                  "parent_id": str(org.parent_id or ""), "case_number_pattern": org.case_number_pattern,
+                  "rules_profile": org.rules_profile or DEFAULT_PROFILE}
     else:
-        values = {"level": "county", "case_number_pattern": DEFAULT_PATTERN}
+        values = {"level": "county", "case_number_pattern": DEFAULT_PATTERN, "rules_profile": DEFAULT_PROFILE}
     errors, message, status = {}, "", 200
     if request.method == "POST":
         values = {k: request.form.get(k, "") for k in ORG_FIELDS}
@@ -60,6 +62,7 @@ def _organisation_form(organisation_id=None):
             return redirect(url_for("web.admin_organisations"), 303)
     return render_template("admin/organisation_form.html", values=values, errors=errors, message=message,
                            levels=ORG_LEVELS, parents=_org_choices(exclude=organisation_id),
+                           rules_profiles=[(code, f"{p.name}（{code}）") for code, p in profiles().items()],
                            editing=org is not None), status
 
 

@@ -11,17 +11,18 @@ from caseflow.cases import queries
 from caseflow.cases import services as cases
 from caseflow.cases.access import is_assigned
 from caseflow.cases.models import Approval
+from caseflow.deadlines.warnings import warnings
 from caseflow.errors import Conflict, NotFound, TransitionRefused, ValidationFailed
 from caseflow.extensions import db
 from caseflow.timeutil import today
 from caseflow.web import lookups, presenters, web_bp
-from caseflow.web.forms import FormReader, field_widgets, safe_next, transition_data
+from caseflow.web.forms import FormReader, explain_rows, field_widgets, safe_next, transition_data
 from caseflow.web.views import CASE_ROLES, require_roles
 from caseflow.workflow import engine
 
 REVIEW_STATES = ("under_legal_review", "under_final_review")
-REPORT_FACTS = ("findings", "evidence_summary", "characterisation", "proposed_handling", "proposed_penalty",
-                "legal_review_required", "collective_discussion_required")
+REPORT_FACTS = ("findings", "evidence_summary", "characterisation", "proposed_handling", "violations", "circumstances",
+                "proposed_penalty", "legal_review_required", "collective_discussion_required")
 APPROVER_ROLES = {HEAD, PRINCIPAL_HEAD}
 CONFLICT_MESSAGE = "该案件已被他人更新，请刷新后重试"
 
@@ -168,7 +169,9 @@ def fire_transition(case_id, trigger):
     values = transition_data(transition, request.form)
     try:
         engine.fire(case_id, trigger, request.form.get("version"), values, current_user)
-    except (ValidationFailed, TransitionRefused, Conflict) as exc:
+    except ValidationFailed as exc:
+        return _refused(case_id, explain_rows(transition, values, exc), trigger, values)
+    except (TransitionRefused, Conflict) as exc:
         return _refused(case_id, exc, trigger, values)
     flash(_("已完成「%(label)s」", label=transition.label), "success")
     return redirect(safe_next(request.form.get("next")) or url_for("web.case_detail", case_id=case_id), 303)
@@ -299,3 +302,28 @@ def reviews():
             "actions": actions,
         })
     return render_template("cases/reviews.html", items=items)
+
+
+# ---- 超期预警 ----
+
+@web_bp.get("/deadlines")
+@require_roles(OFFICER, HEAD, LEGAL_REVIEWER)
+def deadline_warnings():
+    """Overdue and soon-due deadlines of the cases I handle, of my unit, or (heads) of my unit and those below."""
+    scopes = {"mine": _("我承办的"), "unit": _("本单位")}
+    if current_user.has_role(HEAD):
+        scopes["organisation"] = _("本单位及下级")
+    default = "mine" if current_user.has_role(OFFICER) else "unit"
+    scope = request.args.get("scope") or default
+    day = today()
+    rows, status, error = [], 200, ""
+    if scope not in scopes:
+        status = 422
+        error = (_("仅负责人可查看本单位及下级单位的预警") if scope == "organisation"
+                 else _("预警范围无效，请从“%(choices)s”中选择", choices="”“".join(scopes.values())))
+    else:
+        rows = presenters.warning_rows(warnings(current_user, scope, day), day)
+    tabs = [{"scope": k, "label": v, "active": k == scope} for k, v in scopes.items()]
+    return render_template("deadlines.html", rows=rows, tabs=tabs, error=error, today=day.isoformat(),
+                           window=current_app.config.get("DUE_SOON_WORKING_DAYS", 3),
+                           overdue=sum(1 for r in rows if r["level"] == "overdue")), status

@@ -24,11 +24,17 @@ EXTRA_FACT_LABELS = {
     "notice_served": "事先告知书已送达",
     "hearing_held": "已举行听证",
     "collective_discussion_done": "已完成集体讨论",
+    # set by the 裁量测算 (assess_case) when the investigation is concluded
+    "hearing_right_required": "应当告知听证权利",
+    "criminal_referral_required": "须进行涉嫌犯罪移送评估",
+    "time_barred": "已超过追责时效",
 }
 SERVICE_EFFECTIVE_LABEL = "送达生效日期"
 # Facts written by services outside the transitions (key -> (label, group)).
 REGISTRATION_FACTS = {"onsite_summary": ("现场发现的情况", "登记现场案件")}
 FLAGS_GROUP = "办理进度"
+# Facts shown in panels of their own, never in the generic list (the 裁量测算 is a nested dict).
+PANEL_FACTS = {"assessment"}
 ENTRY_META = {"recorded_by": "记录人", "recorded_at": "记录时间"}
 
 
@@ -104,6 +110,11 @@ def fact_value(value, fd, users: dict) -> str:
     if value is None:
         return ""
     if fd is not None:
+        if fd.type == "violations" and isinstance(value, list):
+            return "；".join(violation_text(v) for v in value if isinstance(v, dict))
+        if fd.type == "circumstances" and isinstance(value, list):
+            from caseflow.rules.catalogue import CIRCUMSTANCES
+            return "、".join(CIRCUMSTANCES.get(v, str(v)) for v in value)
         if fd.type == "choice":
             return dict(fd.choices).get(value, str(value))
         if fd.type == "user":
@@ -114,6 +125,15 @@ def fact_value(value, fd, users: dict) -> str:
     if isinstance(value, list):
         return "、".join(str(v) for v in value)
     return str(value)
+
+
+def violation_text(item: dict) -> str:
+    """One violation item as read: the article's title and citation, the amount, a proven fraud purpose."""
+    from caseflow.rules.catalogue import catalogue
+    violation = catalogue().violations.get(item.get("article"))
+    name = f"{violation.title}（{violation.citation.text}）" if violation else str(item.get("article"))
+    text = _("%(name)s，金额 %(amount)s 元", name=name, amount=item.get("amount"))
+    return text + (_("，以骗取基金为目的") if item.get("fraud_purpose") else "")
 
 
 def referenced_user_ids(facts: dict, catalogue: dict) -> set:
@@ -131,7 +151,7 @@ def fact_groups(defn, facts: dict, users: dict) -> list[dict]:
     """The case facts grouped by the action that recorded them, in procedure order."""
     catalogue = fact_catalogue(defn)
     groups: dict[str, list] = {}
-    present = {k for k, v in (facts or {}).items() if v is not None and v != ""}
+    present = {k for k, v in (facts or {}).items() if v is not None and v != "" and k not in PANEL_FACTS}
     known = [k for k in catalogue if k in present]
     unknown = [k for k in (facts or {}) if k in present and k not in catalogue]
     for name in known + unknown:
@@ -197,7 +217,27 @@ def action_link(item) -> dict:
 
 def todo_rows(rows, today: date) -> list[dict]:
     return [{**case_row(r["case"], today), "actions": [action_link(a) for a in r["actions"]],
-             "due": due_info(r["next_due"], today)} for r in rows]
+             "due": due_info(r["next_due"], today),
+             "warnings": [warning_badge(w) for w in r.get("warnings") or []]} for r in rows]
+
+
+def warning_badge(warning) -> dict:
+    """One 超期预警 (caseflow.deadlines.warnings.Warning) as a badge: 超期 / 临期, the deadline and how late."""
+    d = warning.deadline
+    if warning.level == "overdue":
+        text = _("已超期 %(n)s 天", n=-warning.days_left) if warning.days_left < 0 else _("今天到期")
+    elif warning.working_days_left <= 0:
+        text = _("今天到期")
+    else:
+        text = _("剩余 %(n)s 个工作日", n=warning.working_days_left)
+    return {"level": warning.level, "level_label": warning.level_label,
+            "short": _("超期") if warning.level == "overdue" else _("临期"),
+            "kind": d.kind, "legal_basis": d.legal_basis, "due_on": fmt_date(d.due_on), "text": text,
+            "days_left": warning.days_left, "working_days_left": warning.working_days_left}
+
+
+def warning_rows(warnings, today: date) -> list[dict]:
+    return [{**case_row(w.case, today), **warning_badge(w)} for w in warnings]
 
 
 def party_block(party, full_id: bool) -> dict:
@@ -333,6 +373,7 @@ def case_detail(case, user, today: date, deadlines, events, users: dict) -> dict
         "deadlines": deadline_rows(deadlines, today),
         "recusals": recusal_rows(case, user),
         "facts": fact_groups(defn, case.facts or {}, users),
+        "assessment": assessment_panel((case.facts or {}).get("assessment")),
         "audit": audit_rows(events),
         "can_see_reporter": bool(case.clue_id) and can_see_reporter(user, case),
         "viewer_assigned": assigned,
@@ -372,3 +413,93 @@ def workflow_choices() -> list[dict]:
 
 def all_states() -> set[str]:
     return {s for d in definitions().values() for s in d.states}
+
+
+# ---- the 裁量测算 (rules assessment stored when the investigation is concluded) ----
+
+MITIGATION_LABELS = {"must": "应当从轻或者减轻处罚", "may": "可以从轻处罚"}
+SUSPENSION_LABELS = {"mandatory": "应当责令暂停相关责任部门涉及医疗保障基金使用的医药服务",
+                     "conditional": "符合条件的，可以责令暂停相关责任部门涉及医疗保障基金使用的医药服务"}
+REQUIREMENTS = (("legal_review_required", "legal_review_reasons", "须经法制审核"),
+                ("collective_discussion_required", "collective_discussion_reasons", "须经负责人集体讨论决定"),
+                ("hearing_right", "hearing_reasons", "应当告知当事人有要求听证的权利"),
+                ("criminal_referral_check", "criminal_referral_reasons", "须进行涉嫌犯罪移送评估"))
+
+
+def _months(value) -> str:
+    if not value:
+        return ""
+    low, high = value[0], value[-1]
+    return _("%(n)s 个月", n=low) if low == high else _("%(low)s 至 %(high)s 个月", low=low, high=high)
+
+
+def _texts(values) -> list[str]:
+    """Reasons, notes and referrals as lines (a referral may be a dict with its text and basis)."""
+    out = []
+    for v in values or []:
+        if isinstance(v, dict):
+            line = v.get("text") or v.get("to") or ""
+            if v.get("basis"):
+                basis = v["basis"] if isinstance(v["basis"], str) else "；".join(v["basis"])
+                line = f"{line}（{basis}）"
+            out.append(line)
+        else:
+            out.append(str(v))
+    return out
+
+
+def _benchmark_text(bench) -> str:
+    if not isinstance(bench, dict):
+        return ""
+    if bench.get("manual_choice_required"):
+        bands = "、".join(f"{c.get('band')}（{c.get('fine_min')} — {c.get('fine_max')} 元）" for c in bench.get("candidates") or [])
+        return _("%(reason)s；可选档次：%(bands)s（%(citation)s）", reason=bench.get("reason", ""), bands=bands,
+                 citation=bench.get("citation", ""))
+    return _("%(band)s：罚款 %(low)s 至 %(high)s 元（%(citation)s）", band=bench.get("band") or "",
+             low=bench.get("fine_min"), high=bench.get("fine_max"), citation=bench.get("citation", ""))
+
+
+def assessment_panel(assessment) -> dict | None:
+    """The stored 裁量测算 as a reader needs it: per item the basis, the refund to the fund apart from the fine
+    range, measures and referrals; the totals; and what the rules require of the procedure."""
+    if not isinstance(assessment, dict):
+        return None
+    items = []
+    for item in assessment.get("items") or []:
+        measures = []
+        if item.get("service_suspension"):
+            line = SUSPENSION_LABELS.get(item["service_suspension"], str(item["service_suspension"]))
+            if item.get("service_suspension_months"):
+                line += _("，期限 %(months)s", months=_months(item["service_suspension_months"]))
+            if item.get("service_suspension_condition"):
+                line += _("（条件：%(c)s）", c=item["service_suspension_condition"])
+            measures.append(line)
+        if item.get("settlement_suspension_months"):
+            measures.append(_("暂停医疗费用联网结算 %(months)s", months=_months(item["settlement_suspension_months"])))
+        if item.get("agreement_termination"):
+            measures.append(_("可能由经办机构解除医疗保障服务协议"))
+        items.append({
+            "article": item.get("article", ""), "title": item.get("title", ""),
+            "amount": item.get("amount"), "amount_base": item.get("amount_base") or _("金额"),
+            "basis": _texts(item.get("basis")), "refund": item.get("refund"),
+            "fine_min": item.get("fine_min"), "fine_max": item.get("fine_max"), "fine_rule": item.get("fine_rule") or "",
+            "benchmark": _benchmark_text(item.get("benchmark")), "measures": measures,
+            "corrective": _texts(item.get("corrective")), "referrals": _texts(item.get("referrals")),
+            "notes": _texts(item.get("notes")),
+        })
+    total = assessment.get("total") or {}
+    requirements = [{"label": _(label), "required": bool(assessment.get(flag)), "reasons": _texts(assessment.get(reasons))}
+                    for flag, reasons, label in REQUIREMENTS]
+    return {
+        "profile": assessment.get("profile_name") or assessment.get("profile") or "",
+        "items": items,
+        "total": {"refund": total.get("refund"), "fine_min": total.get("fine_min"), "fine_max": total.get("fine_max")},
+        "time_barred": bool(assessment.get("time_barred")),
+        "punishable": assessment.get("punishable", True),
+        "not_punishable_reasons": _texts(assessment.get("not_punishable_reasons")),
+        "mitigation": MITIGATION_LABELS.get(assessment.get("mitigation"), ""),
+        "mitigation_reasons": _texts(assessment.get("mitigation_reasons")),
+        "aggravating": _texts(assessment.get("aggravating_factors")),
+        "requirements": requirements,
+        "notes": _texts(assessment.get("notes")),
+    }

@@ -31,6 +31,7 @@ NAV_LINKS = (
     ("web.new_clue", _l("登记线索"), (OFFICER,)),
     ("web.new_onsite", _l("现场案件"), (OFFICER,)),
     ("web.new_party", _l("登记当事人"), (OFFICER,)),
+    ("web.deadline_warnings", _l("超期预警"), (OFFICER, HEAD, LEGAL_REVIEWER)),
     ("web.approvals", _l("审批事项"), (HEAD, PRINCIPAL_HEAD)),
     ("web.reviews", _l("法制审核"), (LEGAL_REVIEWER,)),
     ("web.admin_organisations", _l("单位管理"), (ADMIN,)),

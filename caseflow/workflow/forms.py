@@ -153,12 +153,42 @@ def validate_data(transition, data) -> dict:
     try:
         result = schema_for(transition).load(_blank_to_none(data, transition.fields))
     except ValidationError as exc:
-        details = {}
         labels = {fd.name: fd.label for fd in transition.fields}
+        details = {}
+        types = {fd.name: fd.type for fd in transition.fields}
         for name, msgs in exc.normalized_messages().items():
-            if isinstance(msgs, dict):
-                msgs = [m for sub in msgs.values() for m in (sub if isinstance(sub, list) else [sub])]
-            details[name] = "；".join(str(m) for m in msgs)
-        summary = "；".join(f"{labels.get(n, n)}：{m}" for n, m in details.items())
+            if types.get(name) == "violations":  # rows of items: name the row and the field
+                rows = _flatten(name, msgs)
+                details.update(rows)
+                details[name] = "；".join(f"{_readable(path, {})[len(name):].strip()}：{m}" for path, m in rows.items())
+            else:
+                if isinstance(msgs, dict):
+                    msgs = [m for sub in msgs.values() for m in (sub if isinstance(sub, list) else [sub])]
+                details[name] = "；".join(str(m) for m in (msgs if isinstance(msgs, list) else [msgs]))
+        summary = "；".join(f"{labels.get(path, path)}：{m}" for path, m in details.items() if "." not in path)
         raise ValidationFailed(f"填写有误：{summary}", details) from exc
     return {k: v for k, v in result.items() if v is not None}
+
+
+ITEM_LABELS = {"article": "条款", "amount": "金额", "fraud_purpose": "以骗取为目的"}
+
+
+def _flatten(path: str, msgs) -> dict:
+    """Nested errors (a list of violation items) as dotted keys: violations.0.amount → message."""
+    if isinstance(msgs, dict):
+        flat = {}
+        for key, sub in msgs.items():
+            flat.update(_flatten(f"{path}.{key}", sub))
+        return flat
+    return {path: "；".join(str(m) for m in (msgs if isinstance(msgs, list) else [msgs]))}
+
+
+def _readable(path: str, labels: dict) -> str:
+    """violations.0.amount → 违法行为条款及金额第1行金额."""
+    parts = path.split(".")
+    text = labels.get(parts[0], parts[0])
+    if len(parts) >= 2 and parts[1].isdigit():
+        text += f"第{int(parts[1]) + 1}行"
+    if len(parts) >= 3:
+        text += ITEM_LABELS.get(parts[2], parts[2])
+    return text

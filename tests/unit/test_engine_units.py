@@ -286,3 +286,16 @@ def test_hash_survives_the_json_round_trip_of_the_database():
     assert after["data"] == {"fine": "38000.00", "served_on": "2025-03-10", "officers": [3, 4]}
     stored = json.loads(json.dumps(after, ensure_ascii=True))
     assert event_hash(sample_event(after=stored)) == event_hash(sample_event(after=after))
+
+
+def test_violation_item_errors_name_the_row_and_field():
+    import pytest as _pytest
+    from caseflow.errors import ValidationFailed
+    from caseflow.workflow.definitions import FieldDef, TransitionDef
+    from caseflow.workflow.forms import validate_data
+    t = TransitionDef("t", "t", ("a",), "b", ("officer",), (), (),
+                      (FieldDef("violations", "violations", "违法行为条款及金额"),))
+    with _pytest.raises(ValidationFailed) as info:
+        validate_data(t, {"violations": [{"article": "735-38", "amount": "1.234"}, {"article": "nope", "amount": "5"}]})
+    assert set(info.value.details) == {"violations", "violations.0.amount", "violations.1.article"}
+    assert "第1行金额" in info.value.message and "第2行条款" in info.value.message
