@@ -473,6 +473,20 @@ def shipped_profiles() -> dict[str, Profile]:
 
 
 _STORED: dict = {}  # (code, updated_at) -> Profile: a stored profile is validated and built once per version
+_READY: set = set()  # engines whose database has the jurisdiction_profiles table
+
+
+def _table_ready(engine) -> bool:
+    if engine.url not in _READY:
+        from sqlalchemy import inspect
+        from sqlalchemy.exc import SQLAlchemyError
+        try:
+            if not inspect(engine).has_table("jurisdiction_profiles"):
+                return False
+        except SQLAlchemyError:
+            return False
+        _READY.add(engine.url)
+    return True
 
 
 def stored_profiles() -> dict[str, Profile]:
@@ -485,6 +499,8 @@ def stored_profiles() -> dict[str, Profile]:
 
     from caseflow.extensions import db
     from caseflow.rules.models import JurisdictionProfile
+    if not _table_ready(db.engine):
+        return {}  # a database not migrated yet (e.g. the assess command in a bare checkout): shipped only
     rows = db.session.execute(select(JurisdictionProfile).order_by(JurisdictionProfile.code)).scalars().all()
     known = {row.code: row.definition for row in rows}
     result = {}

@@ -58,3 +58,14 @@ def test_a_deactivated_user_cannot_log_in_and_loses_the_api_token(client, people
     assert api.get("officer3", "/me").status_code == 401
     response = client.post("/login", data={"username": "officer3", "password": "testpass123"})
     assert response.status_code != 302
+
+
+def test_assess_works_before_the_database_is_migrated(tmp_path):
+    """`flask caseflow assess` is a pure calculation: it answers in a fresh checkout with no database yet."""
+    import json
+    from caseflow import create_app
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'empty.db'}", "INSTANCE_DIR": str(tmp_path),
+                      "SECRET_KEY": "x"})
+    result = app.test_cli_runner().invoke(args=["caseflow", "assess", "-"], input=json.dumps({**S01B, "profile": "GD-SW"}))
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["items"][0]["fine_max"] == "76000.00"
