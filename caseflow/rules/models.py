@@ -1,7 +1,7 @@
 """Jurisdiction profiles an administrator entered (added, or replacing a shipped one) without code changes."""
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String
+from sqlalchemy import JSON, DateTime, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from caseflow.db import Base

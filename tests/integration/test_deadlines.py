@@ -1,7 +1,7 @@
 """Deadlines the workflow schedules land on the right day of the official calendar (legal spec §4, §10):
 working days skip holidays and count make-up working weekends, calendar-day periods ending on a rest day
 move to the next working day, unknown years are flagged until an administrator enters them."""
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 from sqlalchemy import select
@@ -9,10 +9,8 @@ from sqlalchemy import select
 from caseflow.audit.models import AuditEvent
 from caseflow.deadlines import services as deadlines
 from caseflow.deadlines.calendar import unknown_year_warning
-from caseflow.deadlines.models import Deadline
 from caseflow.errors import Forbidden, ValidationFailed
 from caseflow.extensions import db
-from caseflow.timeutil import today as real_today
 from tests.integration.procedure_helpers import (
     PHARMACY,
     act,
