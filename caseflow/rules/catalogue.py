@@ -344,7 +344,8 @@ def _subjects(raw, path, errors) -> tuple[str, ...]:
     return tuple(raw)
 
 
-def _circumstance_list(raw, path, errors) -> tuple[str, ...]:
+def circumstance_list(raw, path, errors) -> tuple[str, ...]:
+    """A list of circumstance codes in a rules file (None: none); an unknown code is reported at `path`."""
     if raw is None:
         return ()
     if not isinstance(raw, list) or any(c not in CIRCUMSTANCES for c in raw):
@@ -363,7 +364,7 @@ def _parse_fine(raw, path, errors) -> FineRule:
     high = decimal_of(raw.get("max"), f"{path}.max", errors, positive=True)
     if low is not None and high is not None and low > high:
         errors[path] = "罚款下限不能高于上限"
-    return FineRule(raw["kind"], low, high, _circumstance_list(raw.get("requires_any"), f"{path}.requires_any",
+    return FineRule(raw["kind"], low, high, circumstance_list(raw.get("requires_any"), f"{path}.requires_any",
                                                                 errors), raw.get("condition"))
 
 
@@ -405,7 +406,7 @@ def _parse_violation(key: str, raw, errors: dict, referral_codes) -> Violation |
         mode = spec.get("mode") if isinstance(spec, dict) else None
         if mode not in SUSPENSION_MODES:
             errors[f"{where}.service_suspension.mode"] = "应为 mandatory 或 conditional"
-        when_any = _circumstance_list(spec.get("when_any") if isinstance(spec, dict) else None,
+        when_any = circumstance_list(spec.get("when_any") if isinstance(spec, dict) else None,
                                       f"{where}.service_suspension.when_any", errors)
         if mode == "conditional" and not when_any:
             errors[f"{where}.service_suspension.when_any"] = "附条件的暂停须列明条件情节"

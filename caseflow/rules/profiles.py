@@ -20,10 +20,10 @@ from functools import lru_cache
 
 from caseflow.errors import ConfigurationError, ValidationFailed
 from caseflow.rules.catalogue import (
-    CIRCUMSTANCES,
     MARKS,
     SUBJECTS,
     Citation,
+    circumstance_list,
     decimal_of,
     parse_citation,
     parse_citations,
@@ -270,15 +270,6 @@ def _collective(raw, path, errors) -> Collective | None:
     return Collective(all_cases, tuple(triggers), mark, basis, _text(raw.get("note"), f"{path}.note", errors))
 
 
-def _circumstances(raw, path, errors) -> tuple[str, ...]:
-    if raw is None:
-        return ()
-    if not isinstance(raw, list) or any(c not in CIRCUMSTANCES for c in raw):
-        errors[path] = "含未知的情节代码"
-        return ()
-    return tuple(raw)
-
-
 def _band(raw, path, errors, kind) -> Band | None:
     if not isinstance(raw, dict):
         errors[path] = "应为对象"
@@ -299,8 +290,8 @@ def _band(raw, path, errors, kind) -> Band | None:
     amount_max = decimal_of(raw["amount_max"], f"{path}.amount_max", errors) if raw.get("amount_max") is not None else None
     if amount_min is not None and amount_max is not None and amount_min > amount_max:
         errors[f"{path}.amount_max"] = "金额上限不能低于下限"
-    requires_all = _circumstances(raw.get("requires_all"), f"{path}.requires_all", errors)
-    excludes_any = _circumstances(raw.get("excludes_any"), f"{path}.excludes_any", errors)
+    requires_all = circumstance_list(raw.get("requires_all"), f"{path}.requires_all", errors)
+    excludes_any = circumstance_list(raw.get("excludes_any"), f"{path}.excludes_any", errors)
     condition = _text(raw.get("condition"), f"{path}.condition", errors, required=True)
     if name is None or low is None or high is None:
         return None
