@@ -141,13 +141,19 @@ def create_user(actor, data: dict) -> User:
     return user
 
 
-@unit_of_work
-def update_user(actor, user_id: int, data: dict) -> User:
+def _user_for_admin(actor, user_id: int) -> User:
+    """The user an administrator is about to change (only administrators manage users)."""
     if not actor.has_role(ADMIN):
         raise Forbidden("只有系统管理员可以管理用户")
     user = db.session.get(User, user_id)
     if user is None:
         raise NotFound("用户不存在")
+    return user
+
+
+@unit_of_work
+def update_user(actor, user_id: int, data: dict) -> User:
+    user = _user_for_admin(actor, user_id)
     _check_user_fields(data, creating=False)
     before = {"name": user.name, "roles": sorted(user.roles), "active": user.active,
               "credential_no": user.credential_no}
@@ -225,11 +231,7 @@ def save_organisation(actor, data: dict, organisation_id: int | None = None) -> 
 @unit_of_work
 def deactivate_user(actor, user_id: int, reason: str) -> User:
     """Users are deactivated, never deleted: their acts stay attributable in the audit trail."""
-    if not actor.has_role(ADMIN):
-        raise Forbidden("只有系统管理员可以管理用户")
-    user = db.session.get(User, user_id)
-    if user is None:
-        raise NotFound("用户不存在")
+    user = _user_for_admin(actor, user_id)
     if user.id == actor.id:
         raise ValidationFailed("不能停用自己的账号", {"active": "不能停用自己"})
     if not (reason or "").strip() or len(reason) > 200:

@@ -155,19 +155,14 @@ def admin_user_edit(user_id):
 @web_bp.post("/admin/users/<int:user_id>/deactivate")
 @require_roles(ADMIN)
 def admin_user_deactivate(user_id):
-    """Deactivate a user (never delete: their acts stay attributable); everything else unchanged."""
-    user = db.session.get(User, user_id)
-    if user is None:
-        raise NotFound(_("用户不存在"))
-    data = {"name": user.name, "organisation_id": user.organisation_id, "roles": sorted(r.role for r in user.role_rows),
-            "credential_no": user.credential_no, "credential_valid_from": user.credential_valid_from,
-            "credential_valid_until": user.credential_valid_until, "active": False}
+    """Deactivate a user (never delete: their acts stay attributable), with the reason audited."""
+    reason = (request.form.get("reason") or "").strip() or _("系统管理员停用账号")
     try:
-        auth.update_user(current_user, user.id, data)
-    except ValidationFailed as exc:
+        user = auth.deactivate_user(current_user, user_id, reason)
+    except (ValidationFailed, Conflict) as exc:
         flash(exc.message, "error")
     else:
-        flash(_("用户「%(name)s」已停用", name=data["name"]), "success")
+        flash(_("用户「%(name)s」已停用", name=user.name), "success")
     return redirect(url_for("web.admin_users"), 303)
 
 

@@ -13,21 +13,7 @@ from caseflow.demo import GENERAL_PENALTY_PATH as P
 from caseflow.demo import WAIT, drive
 from caseflow.extensions import db
 from caseflow.timeutil import today
-
-PHARMACY = "福州仁和大药房有限公司"
-
-
-def text(response) -> str:
-    return response.get_data(as_text=True)
-
-
-def version_on(page: str) -> str:
-    return re.search(r'name="version" value="(\d+)"', page).group(1)
-
-
-def fresh(case_id) -> Case:
-    db.session.expire_all()
-    return db.session.get(Case, case_id)
+from tests.integration.web_helpers import PHARMACY, fresh, text, version_on
 
 
 def new_clue(people, parties, party=PHARMACY, received=None, reporter=None) -> Case:
