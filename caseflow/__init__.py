@@ -1,6 +1,7 @@
 """Caseflow — 医保基金监管行政执法案件管理系统."""
 import re
 import uuid
+from pathlib import Path
 
 from flask import Flask, g, request
 
@@ -56,12 +57,20 @@ def create_app(config=None) -> Flask:
     if app.config.get("SQLALCHEMY_DATABASE_URI", "").startswith("sqlite"):
         _sqlite_pragmas(app)
 
-    from caseflow.workflow import effects, guards  # noqa: F401  (fill the registries)
+    from caseflow.documents import workflow_wiring  # noqa: F401  (fill the registries)
+    from caseflow.workflow import effects, guards  # noqa: F401
     from caseflow.workflow.definitions import load_definitions
     app.extensions["caseflow_workflows"] = load_definitions(app.config["WORKFLOWS_DIR"])
     from caseflow.rules.catalogue import validate_all
     validate_all()  # a bad rules entry stops the app here, naming the entry
+    from caseflow.documents.catalogue import load_catalogue
+    from caseflow.documents.rendering import check_harfbuzz
+    from caseflow.workflow.definitions import check_document_wiring
+    app.extensions["caseflow_documents"] = load_catalogue(Path(app.config["DOCUMENT_TEMPLATES_DIR"]))
+    check_document_wiring(app.extensions["caseflow_workflows"], app.extensions["caseflow_documents"])
+    check_harfbuzz()  # without HarfBuzz subsetting every render takes ~20 s: refuse to start, say how to fix
     return app
+
 
 
 def _project_path(name):
@@ -76,6 +85,7 @@ def _load_models():
     from caseflow.cases import models as _c  # noqa: F401
     from caseflow.clues import models as _l  # noqa: F401
     from caseflow.deadlines import models as _d  # noqa: F401
+    from caseflow.documents import models as _o  # noqa: F401
     from caseflow.parties import models as _p  # noqa: F401
     from caseflow.rules import models as _r  # noqa: F401
 

@@ -40,6 +40,12 @@ def load_settings(overrides=None) -> dict:
         "SQLALCHEMY_DATABASE_URI": database_url,
         "STORAGE_DIR": env.get("CASEFLOW_STORAGE_DIR") or str(instance_dir / "storage"),
         "WORKFLOWS_DIR": str(PROJECT_ROOT / "workflows"),
+        "DOCUMENT_TEMPLATES_DIR": str(PROJECT_ROOT / "document_templates"),
+        # the address printed under the QR code of every issued document (/verify/<code>)
+        "PUBLIC_URL": env.get("CASEFLOW_PUBLIC_URL", "http://127.0.0.1:5000"),
+        # render the PDF when a document is issued (default); off: rendered from the frozen snapshot on
+        # first use or by `flask caseflow documents render-pending` (bulk loads such as the demo)
+        "RENDER_ON_ISSUE": env.get("CASEFLOW_RENDER_ON_ISSUE", "1") not in ("0", "false", "no"),
         "BABEL_DEFAULT_LOCALE": "zh_Hans_CN",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
         "TIMEZONE": "Asia/Shanghai",

@@ -1,7 +1,8 @@
 """The base every domain's marshmallow schemas build on: every field gets a Chinese error message,
 unknown keys are refused, local times are rendered with their +08:00 offset, and load errors become
 one ValidationFailed (HTTP 422) with a message per field."""
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
@@ -116,3 +117,15 @@ class PageArgsSchema(BaseSchema):
     per_page = fields.Integer(load_default=20, metadata={"label": "每页条数"},
                               validate=validate.Range(min=1, max=MAX_PAGE_SIZE,
                                                       error=f"每页条数应在 1 到 {MAX_PAGE_SIZE} 之间"))
+
+
+def jsonable(value):
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    if isinstance(value, list):
+        return [jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items()}
+    return value

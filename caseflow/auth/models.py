@@ -1,7 +1,7 @@
 """Organisations (enforcement bodies) and users with their roles."""
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, CheckConstraint, Date, DateTime, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, CheckConstraint, Date, DateTime, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from caseflow.auth.roles import ALL_ROLES, IMPLIED_ROLES
@@ -26,6 +26,9 @@ class Organisation(Base):
     simplified_number_pattern: Mapped[str] = mapped_column(String(80), default="{prefix}医保简〔{year}〕{n}号")
     # the jurisdiction profile of caseflow/rules/data/profiles.yaml whose thresholds and benchmarks apply
     rules_profile: Mapped[str] = mapped_column(String(20), default="national", server_default="national")
+    # what documents print about the organisation (address, reconsideration body, court, payee accounts)
+    # and per-type number patterns: caseflow.documents.context.ORG_SETTINGS
+    document_settings: Mapped[dict] = mapped_column(JSON, default=dict)
 
     parent: Mapped["Organisation | None"] = relationship(remote_side=[id])
 
