@@ -17,6 +17,7 @@ from caseflow.auth.services import hash_password
 from caseflow.cases import services as cases
 from caseflow.cases.models import Case
 from caseflow.db import unit_of_work
+from caseflow.documents.models import OnsiteForm
 from caseflow.extensions import db
 from caseflow.parties.models import Party
 from caseflow.workflow import engine
@@ -29,6 +30,22 @@ ORGANISATIONS = [
     ("fz", "福州市医疗保障局", "福州市医保局", "榕", "city", "fj"),
     ("gl", "福州市鼓楼区医疗保障局", "鼓楼区医保局", "鼓", "county", "fz"),
 ]
+
+# what documents print about each organisation (单位设置 → 文书设置)
+GOVERNMENT = {"fj": "福建省人民政府", "fz": "福州市人民政府", "gl": "福州市鼓楼区人民政府"}
+COURT = {"fj": "福州市中级人民法院", "fz": "福州市鼓楼区人民法院", "gl": "福州市鼓楼区人民法院"}
+
+
+def demo_document_settings(key: str, name: str) -> dict:
+    return {"address": f"{name}（福州市鼓楼区五四路 {100 + len(key)} 号）", "phone": "0591-87000000", "postcode": "350003",
+            "reconsideration_body": GOVERNMENT[key], "court": COURT[key], "superior": "福建省医疗保障局",
+            "police": "福州市公安局", "fine_payee_name": "福州市财政局（非税收入汇缴结算户）",
+            "fine_payee_bank": "中国工商银行福州分行", "fine_payee_account": "1402 0000 0000 0000 001",
+            "fund_payee_name": "福州市医疗保障基金财政专户", "fund_payee_bank": "中国建设银行福州分行",
+            "fund_payee_account": "3505 0100 0000 0000 002"}
+
+
+ONSITE_FORM_PREFIX = "榕医保当〔{year}〕"
 
 USERS = [
     # username, name, org key, roles, credential number
@@ -145,7 +162,7 @@ def step_data(trigger: str, on: date, people: dict, party=None) -> dict:
         "archive_case": {"archive_no": f"榕医保-{on.year}-{on:%m%d}", "retention": "permanent", "pages": 86},
         "decide_on_spot": {"officers": officers, "cause": "未按规定悬挂定点标识", "facts": "现场检查发现……",
                            "legal_basis": "《医疗保障基金使用监督管理条例》第三十八条", "fine_amount": Decimal("2000.00"),
-                           "decided_on": on, "place": "当事人经营场所", "form_number": f"榕医保简-{on:%Y%m%d}"},
+                           "decided_on": on, "place": "当事人经营场所", "form_number": ""},
         "decline_simplified": {"reason": "案情复杂，转一般程序。"},
         "hand_over_decision": {"handed_on": on, "signature": "signed"},
     }
@@ -196,8 +213,43 @@ def drive(case: Case, triggers, start: date, people: dict, overrides: dict | Non
         data = step_data(trigger, today, people, case.party)
         data.update(overrides.get(trigger, {}))
         actor = people[ACTORS.get(trigger, "officer")]
+        if trigger == "decide_on_spot" and not data.get("form_number"):
+            data["form_number"] = next_onsite_form(case.organisation_id)
+        prepare_required_documents(case.id, trigger, people["officer"], today)
         case = engine.fire(case.id, trigger, case.version, data, actor, today=today)
     return Driven(case, today)
+
+
+def next_onsite_form(organisation_id: int) -> str:
+    return db.session.execute(select(OnsiteForm.number).where(
+        OnsiteForm.organisation_id == organisation_id, OnsiteForm.status == "available")
+        .order_by(OnsiteForm.number)).scalars().first() or ""
+
+
+@unit_of_work
+def prepare_required_documents(case_id: int, trigger: str, actor, on: date) -> None:
+    """What an officer does before a step that needs documents issued or served (e.g. the hearing
+    notice before the hearing): fill the draft's empty fields with the type's sample wording, issue it
+    and record its direct service, dated `on`."""
+    from datetime import datetime
+
+    from caseflow.documents import services as documents
+    case = db.session.get(Case, case_id)
+    transition = engine.definition_for(case).find(case.state, trigger)
+    if transition is None:
+        return
+    at = datetime.combine(on, datetime.min.time()).replace(hour=9)
+    for key, status in transition.documents.requires:
+        doc = documents.effective(case.id, key)
+        if doc is None:
+            doc = documents.open_draft(case.id, key) or documents.create_draft_in_transaction(case, key, actor,
+                                                                                               quiet=True)
+            sample = documents.catalogue().sample(key).get("fields", {})
+            doc.data = {**sample, **{k: v for k, v in (doc.data or {}).items() if v not in (None, "", [])}}
+            documents.issue_in_transaction(doc, actor, at=at, quiet=True)
+        if status == "served" and doc.status != "served":
+            documents.serve_in_transaction(doc, {"method": "direct", "served_on": on, "recipient": case.party.name},
+                                           actor, at=at, quiet=True)
 
 
 def path_to(state: str, definition, avoid=()) -> list[str]:
@@ -227,7 +279,8 @@ def _create_world(password_hash: str) -> dict:
     orgs = {}
     for key, name, short, prefix, level, parent in ORGANISATIONS:
         org = Organisation(name=name, short_name=short, doc_prefix=prefix, level=level,
-                           parent_id=orgs[parent].id if parent else None)
+                           parent_id=orgs[parent].id if parent else None,
+                           document_settings=demo_document_settings(key, name))
         db.session.add(org)
         db.session.flush()
         orgs[key] = org
@@ -246,8 +299,14 @@ def _create_world(password_hash: str) -> dict:
                              credit_code=code if kind != "insured" else None,
                              id_number=code if kind == "insured" else None, legal_representative=rep,
                              address=address, phone="0591-8888" + str(1000 + i)))
+    head = people["head"]
+    for year in (2025, 2026):  # pre-printed on-the-spot decision forms (行政处罚法 第五十二条)
+        for n in range(1, 101):
+            db.session.add(OnsiteForm(organisation_id=orgs["fz"].id, number=f"{ONSITE_FORM_PREFIX.format(year=year)}{n:04d}",
+                                      batch=f"{year}年第一批", status="available", registered_by_id=head.id))
     from caseflow.audit import services as audit
-    audit.record("DEMO_WORLD_CREATED", "载入演示数据：单位、用户、当事人", organisation_id=orgs["fz"].id)
+    audit.record("DEMO_WORLD_CREATED", "载入演示数据：单位、用户、当事人、预定格式当场处罚决定书编号",
+                 organisation_id=orgs["fz"].id)
     return people
 
 

@@ -54,10 +54,28 @@ class TransitionDef:
     style: str = "primary"
     # available at any time (e.g. extending a time limit): offered on the case page, not a to-do item
     standing: bool = False
+    # documents: drafts created on entering the step, forms issued by it, documents it requires
+    documents: "DocumentsSpec" = None
 
     @property
     def internal(self) -> bool:
         return self.dest is None
+
+
+@dataclass(frozen=True)
+class DocumentsSpec:
+    """A transition's `documents:` block. `requires` maps a document key to issued or served: the
+    transition is refused until a document of that key is (guard documents_ready); `drafts` are created
+    and `issues` (approval forms, records of the act) issued when it fires (effect prepare_documents)."""
+    drafts: tuple = ()            # ((key, ((field, value), ...)), ...): created when the conditions hold
+    issues: tuple = ()
+    requires: tuple = ()          # ((key, "issued" | "served"), ...)
+
+    def keys(self):
+        return {k for k, _ in self.drafts} | set(self.issues) | {k for k, _ in self.requires}
+
+
+DOCUMENT_STATUSES_REQUIRED = ("issued", "served")
 
 
 @dataclass
@@ -123,6 +141,47 @@ def _fields(items, where, problems):
     return tuple(result)
 
 
+def _documents(raw, where, problems) -> DocumentsSpec:
+    if not raw:
+        return DocumentsSpec()
+    if not isinstance(raw, dict) or set(raw) - {"drafts", "issues", "requires"}:
+        problems.append(f"{where}: documents 只能包含 drafts、issues、requires：{raw!r}")
+        return DocumentsSpec()
+    requires = raw.get("requires") or {}
+    for key, status in requires.items():
+        if status not in DOCUMENT_STATUSES_REQUIRED:
+            problems.append(f"{where}: 文书 {key} 的要求状态 '{status}' 应为 issued 或 served")
+    drafts = []
+    for item in raw.get("drafts") or ():
+        if isinstance(item, str):
+            drafts.append((item, ()))
+        elif isinstance(item, dict) and item.get("key") and isinstance(item.get("when", {}), dict):
+            drafts.append((item["key"], tuple(sorted((item.get("when") or {}).items()))))
+        else:
+            problems.append(f"{where}: documents.drafts 写法无效：{item!r}")
+    return DocumentsSpec(drafts=tuple(drafts), issues=tuple(raw.get("issues") or ()),
+                         requires=tuple(sorted(requires.items())))
+
+
+def check_document_wiring(definitions: dict, catalogue) -> None:
+    """Every document a workflow names exists in the catalogue; a document served by a transition is an
+    external one. Run at start-up after both are loaded."""
+    problems = []
+    for defn in definitions.values():
+        for t in defn.transitions:
+            where = f"{defn.name}.{t.trigger}"
+            for key in sorted(t.documents.keys()):
+                if key not in catalogue:
+                    problems.append(f"{where}: 文书目录中没有 '{key}'")
+            for name, args in t.effects:
+                document = dict(args).get("document")
+                if name == "record_service" and document and (document not in catalogue
+                                                              or not catalogue[document].external):
+                    problems.append(f"{where}: 送达的文书 '{document}' 不是对外文书")
+    if problems:
+        raise ConfigurationError("流程与文书目录不一致：\n  - " + "\n  - ".join(problems))
+
+
 def parse_definition(raw: dict, source: str) -> WorkflowDefinition:
     problems = []
     states = {name: StateDef(name, spec["label"], spec.get("stage", ""), spec.get("description", ""))
@@ -153,13 +212,18 @@ def parse_definition(raw: dict, source: str) -> WorkflowDefinition:
         for r in roles:
             if r not in ALL_ROLES:
                 problems.append(f"{where}: 未知角色 '{r}'")
+        documents = _documents(t.get("documents"), where, problems)
+        guards = _named_calls(t.get("guards"), GUARDS, "guard", where, problems)
+        effects = _named_calls(t.get("effects"), EFFECTS, "effect", where, problems)
+        if documents.requires:
+            guards += (("documents_ready", (("requires", documents.requires),)),)
+        if documents.drafts or documents.issues:
+            effects += (("prepare_documents", (("drafts", documents.drafts), ("issues", documents.issues))),)
         transitions.append(TransitionDef(
             trigger=t["trigger"], label=t["label"], sources=sources, dest=dest, roles=roles,
-            guards=_named_calls(t.get("guards"), GUARDS, "guard", where, problems),
-            effects=_named_calls(t.get("effects"), EFFECTS, "effect", where, problems),
-            fields=_fields(t.get("fields"), where, problems),
+            guards=guards, effects=effects, fields=_fields(t.get("fields"), where, problems),
             description=t.get("description", ""), style=t.get("style", "primary"),
-            standing=bool(t.get("standing", False)),
+            standing=bool(t.get("standing", False)), documents=documents,
         ))
     timeline = tuple(raw.get("timeline") or ())
     for s in timeline:
@@ -195,7 +259,7 @@ def load_definitions(directory) -> dict:
     for name in WORKFLOW_FILES:
         path = Path(directory) / f"{name}.yaml"
         try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+            raw = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
         except (OSError, yaml.YAMLError) as exc:
             raise ConfigurationError(f"无法读取流程定义 {path}：{exc}") from exc
         definition = parse_definition(raw, str(path))

@@ -1,33 +1,20 @@
 """Effects named by the workflow definitions. They change the locked case inside the transition's
 transaction; anything they raise rolls the whole transition back."""
-from datetime import date, datetime, timedelta
-from decimal import Decimal
+from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from caseflow.auth.models import User
-from caseflow.cases.models import Approval, CaseOfficer, NumberCounter
+from caseflow.cases.models import Approval, CaseOfficer
+from caseflow.cases.numbering import next_number
 from caseflow.clues.models import ReporterIdentity
 from caseflow.deadlines import services as deadlines
+from caseflow.documents.services import effective_service_date
 from caseflow.extensions import db
+from caseflow.schemas import jsonable
 from caseflow.workflow.engine import role_used
 from caseflow.workflow.registry import effect
 
-PUBLIC_NOTICE_DAYS = 30  # 民事诉讼法 第九十五条: deemed served thirty days after the notice is issued
-
-
-def jsonable(value):
-    if isinstance(value, (date, datetime)):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return f"{value:.2f}"
-    if isinstance(value, list):
-        return [jsonable(v) for v in value]
-    if isinstance(value, dict):
-        return {k: jsonable(v) for k, v in value.items()}
-    return value
 
 
 def _update_facts(case, values: dict):
@@ -120,23 +107,6 @@ def record_approval(ctx, kind, form, decision="agree"):
     ctx.approval = approval
 
 
-def next_number(organisation_id: int, series: str, year: int) -> int:
-    """Take the next number of a series inside the current transaction: the counter row is locked until
-    commit, so concurrent filings queue and a rolled-back filing gives its number back (gap-free)."""
-    dialect = db.session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    db.session.execute(insert(NumberCounter).values(organisation_id=organisation_id, series=series, year=year,
-                                                    last_value=0).on_conflict_do_nothing())
-    stmt = select(NumberCounter).where(NumberCounter.organisation_id == organisation_id,
-                                       NumberCounter.series == series, NumberCounter.year == year)
-    if dialect == "postgresql":
-        stmt = stmt.with_for_update()
-    counter = db.session.execute(stmt.execution_options(populate_existing=True)).scalar_one()
-    counter.last_value += 1
-    db.session.flush()
-    return counter.last_value
-
-
 @effect("allocate_case_number")
 def allocate_case_number(ctx, series="case", date_field=None):
     case, org = ctx.case, ctx.case.organisation
@@ -186,11 +156,15 @@ def resume_deadline(ctx, code, source=None):
 
 
 @effect("record_service")
-def record_service(ctx, prefix):
+def record_service(ctx, prefix, document=None):
     """Record how a document was served and when service takes effect (民事诉讼法 第八十七至九十五条):
-    the receipt date, or thirty days after a public notice (spec S22)."""
+    the receipt date, or thirty days after a public notice (spec S22). With `document`, the case's issued
+    document of that key is marked served and its 送达回证 issued."""
+    if document:
+        from caseflow.documents.workflow_wiring import serve_document
+        serve_document(ctx, document)
     served = ctx.data["served_on"]
-    effective = served + timedelta(days=PUBLIC_NOTICE_DAYS) if ctx.data.get("method") == "public_notice" else served
+    effective = effective_service_date(ctx.data.get("method"), served)
     values = {f"{prefix}_{k}": v for k, v in ctx.data.items()}
     values[f"{prefix}_effective_on"] = effective
     _update_facts(ctx.case, values)

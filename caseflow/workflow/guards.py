@@ -250,8 +250,10 @@ def hearing_notice_in_time(ctx):
 
 @guard("electronic_service_consented", needs_data=True)
 def electronic_service_consented(ctx):
-    if ctx.data.get("method") == "electronic" and not ctx.data.get("electronic_consent"):
-        return "当事人未签署电子送达确认书，不得采用电子送达（《行政处罚法》第六十一条）"
+    if ctx.data.get("method") == "electronic":
+        from caseflow.documents.services import consent_document
+        if not ctx.data.get("electronic_consent") or consent_document(ctx.case.id) is None:
+            return "当事人未签署电子送达确认书，不得采用电子送达（《行政处罚法》第六十一条）：请先签发电子送达确认书"
     if ctx.data.get("method") == "left_behind" and not ctx.data.get("witness"):
         return "留置送达须记明见证人或以拍照、录像方式记录（《民事诉讼法》第八十九条）"
     if ctx.data.get("method") == "public_notice" and not ctx.data.get("public_notice_reason"):
