@@ -17,8 +17,16 @@ def caseflow_cli():
 @with_appcontext
 def demo_command():
     """载入演示数据（可重复执行，已载入时不重复）。"""
+    from flask import current_app
+
     from caseflow.demo import DEMO_PASSWORD, USERS, load_demo
-    created = load_demo()
+    # the demo issues hundreds of documents: their PDFs are rendered from the frozen snapshots when first
+    # opened (or by `flask caseflow documents render-pending`), so loading stays quick
+    render, current_app.config["RENDER_ON_ISSUE"] = current_app.config.get("RENDER_ON_ISSUE", True), False
+    try:
+        created = load_demo()
+    finally:
+        current_app.config["RENDER_ON_ISSUE"] = render
     if created:
         click.echo(f"已载入演示数据：{created} 个案件。")
     else:
@@ -108,8 +116,10 @@ def calendar_set(day, kind, note, username):
 
 
 def register_cli(app):
+    from caseflow.documents.cli import documents_cli
     from caseflow.rules.cli import register as register_rules
     register_rules(caseflow_cli)
+    caseflow_cli.add_command(documents_cli)
     app.cli.add_command(caseflow_cli)
 
 

@@ -207,6 +207,13 @@ def save_organisation(actor, data: dict, organisation_id: int | None = None) -> 
     profile = (data.get("rules_profile") or "national").strip()
     if profile not in profiles():
         errors["rules_profile"] = "适用的裁量规则配置不存在"
+    from caseflow.documents.context import ORG_SETTINGS
+    settings = data.get("document_settings")
+    if settings is not None:
+        settings = {k: (settings.get(k) or "").strip() for k in ORG_SETTINGS}
+        for k, v in settings.items():
+            if len(v) > 200:
+                errors[f"doc_{k}"] = f"{ORG_SETTINGS[k]}不超过 200 字"
     if errors:
         raise ValidationFailed("单位信息填写有误：" + "；".join(errors.values()), errors)
     org = db.session.get(Organisation, organisation_id) if organisation_id else Organisation()
@@ -220,6 +227,10 @@ def save_organisation(actor, data: dict, organisation_id: int | None = None) -> 
     org.parent_id = parent.id if parent else None
     org.case_number_pattern = pattern
     org.rules_profile = profile
+    if settings is not None:  # the numbering patterns per type are kept
+        org.document_settings = {**(org.document_settings or {}), **settings}
+    elif org.document_settings is None:
+        org.document_settings = {}
     db.session.add(org)
     db.session.flush()
     audit.record("ORGANISATION_SAVED", f"保存单位 {org.name}", actor=actor, organisation_id=org.id,

@@ -7,6 +7,7 @@ from caseflow.auth import services as auth
 from caseflow.auth.models import ORG_LEVELS, Organisation, User
 from caseflow.auth.roles import ADMIN, ALL_ROLES, ROLE_LABELS
 from caseflow.deadlines import services as deadlines
+from caseflow.documents.context import ORG_SETTINGS
 from caseflow.errors import Conflict, NotFound, ValidationFailed
 from caseflow.extensions import db
 from caseflow.rules.profiles import DEFAULT_PROFILE, profiles
@@ -43,14 +44,16 @@ def _organisation_form(organisation_id=None):
     if org is not None:
         values = {"name": org.name, "short_name": org.short_name, "doc_prefix": org.doc_prefix, "level": org.level,
                   "parent_id": str(org.parent_id or ""), "case_number_pattern": org.case_number_pattern,
-                  "rules_profile": org.rules_profile or DEFAULT_PROFILE}
+                  "rules_profile": org.rules_profile or DEFAULT_PROFILE,
+                  **{f"doc_{k}": (org.document_settings or {}).get(k, "") for k in ORG_SETTINGS}}
     else:
         values = {"level": "county", "case_number_pattern": DEFAULT_PATTERN, "rules_profile": DEFAULT_PROFILE}
     errors, message, status = {}, "", 200
     if request.method == "POST":
-        values = {k: request.form.get(k, "") for k in ORG_FIELDS}
+        values = {k: request.form.get(k, "") for k in ORG_FIELDS + tuple(f"doc_{k}" for k in ORG_SETTINGS)}
         reader = FormReader(request.form)
         data = {k: reader.text(k) for k in ORG_FIELDS}
+        data["document_settings"] = {k: request.form.get(f"doc_{k}", "") for k in ORG_SETTINGS}
         data["parent_id"] = reader.integer("parent_id", _("上级单位"))
         try:
             reader.raise_if_errors(_("单位信息填写有误"))
@@ -63,6 +66,7 @@ def _organisation_form(organisation_id=None):
     return render_template("admin/organisation_form.html", values=values, errors=errors, message=message,
                            levels=ORG_LEVELS, parents=_org_choices(exclude=organisation_id),
                            rules_profiles=[(code, f"{p.name}（{code}）") for code, p in profiles().items()],
+                           document_settings=[(f"doc_{k}", label) for k, label in ORG_SETTINGS.items()],
                            editing=org is not None), status
 
 

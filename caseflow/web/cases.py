@@ -134,7 +134,8 @@ def render_case(case_id: int, status: int = 200, submitted: Submitted | None = N
     detail = presenters.case_detail(case, current_user, day, lookups.case_deadlines(case.id), events, users_on_page)
     org_users = lookups.organisation_users({case.organisation_id})
     actions = _actions(case, org_users, day, submitted, request.args.get("action"))
-    return render_template("cases/detail.html", case=detail, actions=actions,
+    from caseflow.web.documents import panel
+    return render_template("cases/detail.html", case=detail, actions=actions, documents_panel=panel(case),
                            recusal_forms=_recusal_forms(case, detail, org_users, submitted),
                            submitted=submitted, conflict=conflict), status
 

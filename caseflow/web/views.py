@@ -22,7 +22,7 @@ from caseflow.web.forms import safe_next
 from caseflow.web.presenters import role_labels, todo_rows
 
 CASE_ROLES = (OFFICER, LEGAL_REVIEWER, HEAD, ARCHIVIST)
-PUBLIC_ENDPOINTS = {"web.login", "web.static"}
+PUBLIC_ENDPOINTS = {"web.login", "web.static", "web.verify_lookup", "web.verify_document"}
 
 # (endpoint, label, roles that see the link)
 NAV_LINKS = (
@@ -34,11 +34,13 @@ NAV_LINKS = (
     ("web.deadline_warnings", _l("超期预警"), (OFFICER, HEAD, LEGAL_REVIEWER)),
     ("web.approvals", _l("审批事项"), (HEAD, PRINCIPAL_HEAD)),
     ("web.reviews", _l("法制审核"), (LEGAL_REVIEWER,)),
+    ("web.onsite_forms", _l("当场决定书编号"), (HEAD,)),
     ("web.admin_organisations", _l("单位管理"), (ADMIN,)),
     ("web.admin_users", _l("用户管理"), (ADMIN,)),
     ("web.admin_calendar", _l("节假日安排"), (ADMIN,)),
 )
 NAV_GROUPS = {"web.case_detail": "web.case_list", "web.approval_form": "web.case_list",
+              "web.document_detail": "web.case_list",
               "web.admin_organisation_new": "web.admin_organisations",
               "web.admin_organisation_edit": "web.admin_organisations",
               "web.admin_user_new": "web.admin_users", "web.admin_user_edit": "web.admin_users"}

@@ -58,4 +58,29 @@
     });
   });
   window.addEventListener("hashchange", openFromHash);
+
+  // a submit button may ask for confirmation itself (e.g. 保存并签发 beside 保存草稿)
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("button[type=submit][data-confirm]");
+    if (button && !window.confirm(button.getAttribute("data-confirm"))) {
+      event.preventDefault();
+    }
+  });
+
+  // rows of a document's list field (清单, 问答): add one more empty row, numbered like the others
+  document.addEventListener("click", function (event) {
+    var add = event.target.closest("[data-add-row]");
+    if (!add) { return; }
+    var body = add.parentElement.querySelector("tbody");
+    var last = body.querySelector("tr:last-child");
+    if (!last) { return; }
+    var index = body.querySelectorAll("tr").length;
+    var row = last.cloneNode(true);
+    row.querySelectorAll("input").forEach(function (input) {
+      input.value = "";
+      input.name = input.name.replace(/-\d+-/, "-" + index + "-");
+    });
+    body.appendChild(row);
+    row.querySelector("input").focus();
+  });
 })();
