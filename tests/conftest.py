@@ -28,7 +28,10 @@ def pytest_report_header(config):
 def _settings(uri, instance_dir, **extra):
     return {"SQLALCHEMY_DATABASE_URI": uri, "INSTANCE_DIR": str(instance_dir), "SECRET_KEY": "test-secret-key",
             "TESTING": True, "WTF_CSRF_ENABLED": False, "STORAGE_DIR": str(instance_dir / "storage"),
-            "SQLITE_EXTRA_PRAGMAS": ("synchronous=OFF",), **extra}
+            "SQLITE_EXTRA_PRAGMAS": ("synchronous=OFF",),
+            # documents issued while driving cases are frozen but rendered on first use; the document
+            # tests switch rendering on issue back on (rendering_app)
+            "RENDER_ON_ISSUE": False, **extra}
 
 
 @pytest.fixture(scope="session")

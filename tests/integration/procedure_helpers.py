@@ -11,7 +11,7 @@ from caseflow.cases import services as cases
 from caseflow.cases.models import Approval, Case, CaseOfficer, Recusal
 from caseflow.deadlines import services as deadlines
 from caseflow.deadlines.models import Deadline, DeadlineExclusion, DeadlineExtension
-from caseflow.demo import ACTORS, step_data
+from caseflow.demo import ACTORS, next_onsite_form, prepare_required_documents, step_data
 from caseflow.errors import TransitionRefused
 from caseflow.extensions import db
 from caseflow.parties.models import Party
@@ -33,6 +33,9 @@ def act(case, trigger: str, on: date, people, actor=None, **overrides) -> Case:
     data.update(overrides)
     if actor is None or isinstance(actor, str):
         actor = people[actor or ACTORS.get(trigger, "officer")]
+    if trigger == "decide_on_spot" and not data.get("form_number"):
+        data["form_number"] = next_onsite_form(case.organisation_id)
+    prepare_required_documents(case.id, trigger, people["officer"], on)
     return engine.fire(case.id, trigger, case.version, data, actor, today=on)
 
 
@@ -71,6 +74,7 @@ def db_state(case_id: int) -> dict:
 
 def refuse(case, trigger: str, on: date, people, *fragments, actor=None, error=TransitionRefused, **overrides):
     """Assert the act is refused with `error`, its message names every fragment, and no row changed."""
+    prepare_required_documents(case.id, trigger, people["officer"], on)  # what an officer did before
     before = db_state(case.id)
     with pytest.raises(error) as info:
         act(case, trigger, on, people, actor=actor, **overrides)
@@ -106,9 +110,11 @@ def approvals(case) -> list:
     return list(db.session.execute(select(Approval).where(Approval.case_id == case.id).order_by(Approval.id)).scalars())
 
 
-def audit_codes(case) -> list:
-    return list(db.session.execute(select(AuditEvent.code).where(AuditEvent.case_id == case.id)
-                                   .order_by(AuditEvent.seq)).scalars())
+def audit_codes(case, documents=False) -> list:
+    """The case's audit codes in order; the documents' own events (drafted, issued, served) only when asked."""
+    codes = db.session.execute(select(AuditEvent.code).where(AuditEvent.case_id == case.id)
+                               .order_by(AuditEvent.seq)).scalars()
+    return [c for c in codes if documents or not c.startswith("DOCUMENT_")]
 
 
 def make_user(people, username, name, roles, org_user="officer", credential=None, valid_from=date(2023, 1, 1),

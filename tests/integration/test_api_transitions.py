@@ -108,6 +108,7 @@ def test_clue_to_filing_through_the_api(api, people, clue_case):
     assert [e["code"] for e in trail] == ["CLUE_REGISTERED", "PROPOSE_FILING", "APPROVE_FILING"]
 
 
+
 def test_stale_version_is_409_and_writes_nothing(api, people, clue_case):
     case_id, seen = clue_case["case_id"], clue_case["case_version"]
     proposed = api.ok(_fire(api, "officer", case_id, "propose_filing", seen, _filing_data(people)))
@@ -235,7 +236,7 @@ def test_decimal_fields_are_strings_in_and_out(api, people, parties):
                                       summary="现场检查发现未按规定公示医保标识。")
     data = {"officers": [people["officer"].id, people["officer2"].id], "cause": "未按规定悬挂定点标识",
             "facts": "现场检查发现未悬挂定点医药机构标识。", "legal_basis": "《医疗保障基金使用监督管理条例》第三十八条",
-            "decided_on": today().isoformat(), "place": "当事人经营场所", "form_number": "榕医保简-0001"}
+            "decided_on": today().isoformat(), "place": "当事人经营场所", "form_number": f"榕医保当〔{today().year}〕0001"}
 
     def decide(fine):
         return _fire(api, "officer", case.id, "decide_on_spot", case.version, {**data, "fine_amount": fine})

@@ -32,6 +32,11 @@ def covers(*names):
     return lambda fn: fn
 
 
+# the document guards are tested in test_documents.py (a step refused until its document is issued or
+# served; the on-the-spot decision needs a registered, unused pre-printed form)
+covers("documents_ready", "onsite_form_available")
+
+
 @pytest.fixture
 def pharmacy(parties):
     return parties[PHARMACY]
@@ -406,7 +411,8 @@ def test_hearing_notice_seven_working_days(app, served, hearing, days):
     ({"method": "electronic"}, "当事人未签署电子送达确认书，不得采用电子送达（《行政处罚法》第六十一条）"),
     ({"method": "electronic", "electronic_consent": False}, "未签署电子送达确认书"),
     ({"method": "left_behind"}, "留置送达须记明见证人或以拍照、录像方式记录（《民事诉讼法》第八十九条）"),
-    ({"method": "electronic", "electronic_consent": True}, None),
+    # the box ticked is not enough: the party's signed 电子送达确认书 must be on file (issue 4)
+    ({"method": "electronic", "electronic_consent": True}, "请先签发电子送达确认书"),
     ({"method": "left_behind", "witness": "社区工作人员张某"}, None),
     ({"method": "public_notice"}, "公告送达仅适用于受送达人下落不明或以其他方式无法送达的情形，须在案卷中记明原因和经过（《民事诉讼法》第九十五条）"),
     ({"method": "public_notice", "public_notice_reason": "当事人下落不明。"}, None),

@@ -40,6 +40,8 @@ from caseflow.demo import (
     build_world,
     parties,
     people_by_username,
+    next_onsite_form,
+    prepare_required_documents,
     step_data,
 )
 from caseflow.errors import DomainError
@@ -85,10 +87,14 @@ def _reset_database(app, backend, request):
         path = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
         shutil.copy(request.getfixturevalue("sqlite_template"), path)
     else:  # DELETE is much cheaper than TRUNCATE on tables this small; around the append-only trigger
-        db.session.execute(text("ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only"))
+        guarded = (("audit_events", "audit_events_append_only"), ("documents", "documents_issued_immutable"),
+                   ("document_services", "document_services_append_only"))
+        for table, trigger in guarded:
+            db.session.execute(text(f"ALTER TABLE {table} DISABLE TRIGGER {trigger}"))
         for table in reversed(db.metadata.sorted_tables):
             db.session.execute(table.delete())
-        db.session.execute(text("ALTER TABLE audit_events ENABLE TRIGGER audit_events_append_only"))
+        for table, trigger in guarded:
+            db.session.execute(text(f"ALTER TABLE {table} ENABLE TRIGGER {trigger}"))
         db.session.commit()
 
 
@@ -194,6 +200,13 @@ def test_random_walks_keep_the_invariants(app, backend, request, password_hash, 
             days = data.draw(st.sampled_from([WAIT.get(trigger, 1), 0, 1, 7, 40]), label="days")
             self.today += timedelta(days=days)
             form = step_data(trigger, self.today, people)
+            if trigger == "decide_on_spot":
+                form["form_number"] = next_onsite_form(case.organisation_id)
+            if self._likely(data, "documents ready"):  # the officer issued and served what the step needs
+                try:
+                    prepare_required_documents(case.id, trigger, people["officer"], self.today)
+                except DomainError:
+                    db.session.rollback()
             if not self._likely(data, "plausible data"):
                 breakage = data.draw(st.sampled_from(["drop", "garble", "empty", "null"]), label="breakage")
                 if breakage == "drop" and form:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+import caseflow.documents.workflow_wiring  # noqa: F401  (fills document guards and effects)
 import caseflow.workflow.effects  # fills the effect registry
 import caseflow.workflow.guards  # noqa: F401  (fills the guard registry)
 from caseflow.auth.roles import ALL_ROLES, ARCHIVIST, HEAD, LEGAL_REVIEWER, OFFICER, PRINCIPAL_HEAD
@@ -150,6 +151,7 @@ GUARD_FIELDS = {
     "statement_period_over": {"outcome"},
     "hearing_notice_in_time": {"hearing_notice_served_on", "hearing_date"},
     "electronic_service_consented": {"method", "electronic_consent", "witness", "public_notice_reason"},
+    "onsite_form_available": {"form_number"},
     "prior_notice_served_for_penalty": {"decision_kind"},
     "decision_within_notice": {"decision_kind", "fine_amount"},
     "simplified_procedure_limits": {"fine_amount"},
