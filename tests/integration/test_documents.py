@@ -14,7 +14,7 @@ from caseflow.documents.models import Document, DocumentService
 from caseflow.errors import Conflict, TransitionRefused, ValidationFailed
 from caseflow.extensions import db
 from caseflow.workflow import engine
-from tests.integration.procedure_helpers import act, decided_case, noticed_case
+from tests.integration.procedure_helpers import act, decided_case, noticed_case, run
 
 AT = datetime(2025, 3, 14, 10, 0)
 PHARMACY = "福州仁和大药房有限公司"
@@ -307,3 +307,20 @@ def test_an_officer_drafts_edits_and_issues_a_document_on_the_web(app, people, p
     api = client.get(f"/api/v1/cases/{case.id}/documents").get_json()
     assert any(d["key"] == "correction_order" and d["number"] for d in api["items"])
     assert client.get(f"/cases/{case.id}/documents/{doc.id}/pdf").data[:5] == b"%PDF-"
+
+
+def test_suspension_and_resumption_draft_the_notice_to_the_party(app, people, parties):
+    from tests.integration.procedure_helpers import filed_case
+    case = filed_case(people, parties[PHARMACY])
+    case = run(case, [("request_suspension", date(2025, 2, 17)), ("approve_suspension", date(2025, 2, 18))], people)
+    notice = documents.open_draft(case.id, "investigation_status_notice")
+    assert notice.data["action"] == "suspend" and notice.data["suspension_ground"] == "pending_case"
+    assert documents.effective(case.id, "suspension_approval").approval.opinion
+    notice = documents.update_draft(notice.id, notice.version,
+                                    {k: v for k, v in documents.catalogue().sample("investigation_status_notice")["fields"]
+                                     .items() if k != "action"}, people["officer"])
+    documents.issue(notice.id, notice.version, people["officer"])
+    case = act(case, "resume_investigation", date(2025, 3, 3), people)
+    resumed = documents.open_draft(case.id, "investigation_status_notice")
+    assert resumed.id != notice.id and resumed.data["action"] == "resume"
+    assert documents.effective(case.id, "resumption_approval") is not None
