@@ -39,6 +39,9 @@ def load_settings(overrides=None) -> dict:
         "INSTANCE_DIR": str(instance_dir),
         "SQLALCHEMY_DATABASE_URI": database_url,
         "STORAGE_DIR": env.get("CASEFLOW_STORAGE_DIR") or str(instance_dir / "storage"),
+        # s3://bucket/prefix?endpoint_url=…&region=… for an S3-compatible store; unset: STORAGE_DIR
+        "STORAGE_URL": env.get("CASEFLOW_STORAGE_URL") or None,
+        "EVIDENCE_MAX_UPLOAD": int(env.get("CASEFLOW_EVIDENCE_MAX_UPLOAD", str(200 * 1024 * 1024))),
         "WORKFLOWS_DIR": str(PROJECT_ROOT / "workflows"),
         "DOCUMENT_TEMPLATES_DIR": str(PROJECT_ROOT / "document_templates"),
         # the address printed under the QR code of every issued document (/verify/<code>)
