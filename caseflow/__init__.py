@@ -86,6 +86,7 @@ def _load_models():
     from caseflow.clues import models as _l  # noqa: F401
     from caseflow.deadlines import models as _d  # noqa: F401
     from caseflow.documents import models as _o  # noqa: F401
+    from caseflow.evidence import models as _e  # noqa: F401
     from caseflow.parties import models as _p  # noqa: F401
     from caseflow.rules import models as _r  # noqa: F401
 

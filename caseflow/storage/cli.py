@@ -55,6 +55,14 @@ def reference(fn: Reference) -> Reference:
     return fn
 
 
+def evidence_files() -> Iterator[tuple[str, str]]:
+    from caseflow.evidence.queries import stored_references
+    yield from stored_references()
+
+
+reference(evidence_files)
+
+
 def all_references() -> Iterator[tuple[str, str]]:
     for fn in REFERENCES:
         yield from fn()

@@ -135,7 +135,9 @@ def render_case(case_id: int, status: int = 200, submitted: Submitted | None = N
     org_users = lookups.organisation_users({case.organisation_id})
     actions = _actions(case, org_users, day, submitted, request.args.get("action"))
     from caseflow.web.documents import panel
+    from caseflow.web.evidence import panel as evidence_panel
     return render_template("cases/detail.html", case=detail, actions=actions, documents_panel=panel(case),
+                           evidence_panel=evidence_panel(case),
                            recusal_forms=_recusal_forms(case, detail, org_users, submitted),
                            submitted=submitted, conflict=conflict), status
 
