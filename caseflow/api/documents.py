@@ -4,7 +4,7 @@ from flask import Response, current_app, request
 
 from caseflow.api import api_bp
 from caseflow.api.auth import current_actor
-from caseflow.api.common import load_json
+from caseflow.api.common import json_body, load_json
 from caseflow.cases import services as cases
 from caseflow.documents import queries
 from caseflow.documents import services as documents
@@ -82,7 +82,6 @@ def correct_document(doc_id):
 
 @api_bp.post("/documents/<int:doc_id>/service")
 def serve_document(doc_id):
-    from caseflow.api.common import json_body
     body = dict(json_body())
     version = body.pop("version", None)
     documents.serve(doc_id, version, body, current_actor())

@@ -34,12 +34,10 @@ def rows_for_case(user, case) -> list[dict]:
     """The documents panel: each document with what the user may do with it."""
     docs = visible_documents(user, case)
     gone = documents.superseded_ids(docs)
-    corrected = {d.supersedes_id for d in docs if d.supersedes_id}
     rows = []
     for d in docs:
         doc_type = documents.catalogue()[d.key]
-        rows.append({"doc": d, "type": doc_type, "superseded": d.id in gone,
-                     "has_correction": d.id in corrected})
+        rows.append({"doc": d, "type": doc_type, "superseded": d.id in gone})
     return rows
 
 

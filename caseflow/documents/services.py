@@ -122,7 +122,7 @@ def _require_editable(actor, case, doc_type):
 
 # ---------------------------------------------------------------- context and rendering
 
-def build_context(doc: Document, draft: bool) -> dict:
+def build_context(doc: Document) -> dict:
     """The template context of a document now: case data taken fresh, the document's own values."""
     case = doc.case
     doc_type = catalogue()[doc.key]
@@ -169,7 +169,7 @@ def preview_html(doc: Document, screen=True) -> str:
     renderer = get_renderer()
     doc_type = catalogue()[doc.key]
     if doc.status == "draft":
-        ctx = build_context(doc, draft=True)
+        ctx = build_context(doc)
         ctx["doc"] = ctxmod.doc_context(doc_type, renderer, number=doc.number, revision=doc.revision, draft=True,
                                         supersedes=_supersedes_context(doc))
     else:
@@ -348,7 +348,7 @@ def issue_in_transaction(doc: Document, actor, strict=True, number: str | None =
         n = next_number(case.organisation_id, series, year)
         doc.number = ctxmod.number_for(doc_type, case.organisation, year, n)
         doc.number_series, doc.number_year, doc.number_seq = series, year, n
-    ctx = build_context(doc, draft=False)
+    ctx = build_context(doc)
     ctx["doc"] = {"key": doc_type.key, "code": doc_type.code, "title": doc_type.title, "number": doc.number or "",
                   "revision": doc.revision, "external": doc_type.external, "paged": doc_type.paged,
                   "issued_at": now.isoformat(timespec="seconds"), "issued_on": now.date().isoformat(),
