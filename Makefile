@@ -8,13 +8,15 @@ FLASK := $(BIN)/flask --app wsgi
 DEBS := python3-venv libharfbuzz-subset0 fonts-noto-cjk poppler-utils chromium
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# the suite runs in parallel on every core (pytest-xdist); TEST_WORKERS=0 runs it in one process
+TEST_WORKERS ?= auto
 
 .PHONY: run test setup debs migrate demo serve lint clean
 
 run: setup migrate demo serve
 
 test: setup
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS)
 
 setup: debs $(VENV)/.installed
 

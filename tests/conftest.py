@@ -3,6 +3,8 @@
 Every test that takes `app` (or `people`, `client` …) runs once per backend. SQLite gets a copy of a
 migrated template file per test; PostgreSQL is migrated once per run and truncated between tests.
 The schema always comes from the real Alembic migrations, never from create_all().
+Under pytest-xdist (`make test` runs two workers) each worker gets its own PostgreSQL database, created beside the
+one CI hands over and dropped at the end of the run.
 """
 import os
 import shutil
@@ -45,16 +47,40 @@ def sqlite_template(tmp_path_factory):
     return path
 
 
+def _admin_engine(url):
+    from sqlalchemy import create_engine
+    return create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT")
+
+
 @pytest.fixture(scope="session")
-def pg_url(tmp_path_factory):
+def pg_url(tmp_path_factory, worker_id):
     if not PG_URL:
         pytest.skip("CASEFLOW_TEST_DATABASE_URL is not set")
+    url = PG_URL
+    if worker_id != "master":
+        base, name = PG_URL.rsplit("/", 1)
+        url = f"{base}/{name}_{worker_id}"
+        admin = _admin_engine(PG_URL)
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}_{worker_id}" WITH (FORCE)'))
+            connection.execute(text(f'CREATE DATABASE "{name}_{worker_id}"'))
     folder = tmp_path_factory.mktemp("pg")
-    app = create_app(_settings(PG_URL, folder))
+    app = create_app(_settings(url, folder))
     with app.app_context():
         upgrade()
         db.engine.dispose()
-    return PG_URL
+    yield url
+    if worker_id != "master":
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}_{worker_id}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def worker_id(request):
+    """pytest-xdist's worker name ("gw0", "gw1" …), or "master" when the suite runs in one process."""
+    workerinput = getattr(request.config, "workerinput", None)
+    return workerinput["workerid"] if workerinput else "master"
 
 
 def _truncate_postgres():
