@@ -57,8 +57,7 @@ def create_app(config=None) -> Flask:
     if app.config.get("SQLALCHEMY_DATABASE_URI", "").startswith("sqlite"):
         _sqlite_pragmas(app)
 
-    from caseflow.documents import workflow_wiring  # noqa: F401  (fill the registries)
-    from caseflow.workflow import effects, guards  # noqa: F401
+    from caseflow.workflow import wiring  # noqa: F401  (fill the guard and effect registries)
     from caseflow.workflow.definitions import load_definitions
     app.extensions["caseflow_workflows"] = load_definitions(app.config["WORKFLOWS_DIR"])
     from caseflow.rules.catalogue import validate_all
@@ -80,6 +79,7 @@ def _project_path(name):
 
 def _load_models():
     """Import every model module so the metadata (and Alembic) sees all tables."""
+    from caseflow.archive import models as _ar  # noqa: F401
     from caseflow.audit import models as _a  # noqa: F401
     from caseflow.auth import models as _u  # noqa: F401
     from caseflow.cases import models as _c  # noqa: F401

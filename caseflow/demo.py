@@ -159,7 +159,7 @@ def step_data(trigger: str, on: date, people: dict, party=None) -> dict:
         "issue_reminder": {"served_on": on, "amount_due": f"罚款 {fine:.2f} 元；退回基金 {refund:.2f} 元"},
         "apply_court_enforcement": {"court": "福州市鼓楼区人民法院", "opinion": "同意申请强制执行。"},
         "propose_closing": {"ground": "executed", "summary": "处罚决定已执行完毕，申请结案。"},
-        "archive_case": {"archive_no": f"榕医保-{on.year}-{on:%m%d}", "retention": "permanent", "pages": 86},
+        "archive_case": {},  # archive number, retention and pages are computed (caseflow.archive)
         "decide_on_spot": {"officers": officers, "cause": "未按规定悬挂定点标识", "facts": "现场检查发现……",
                            "legal_basis": "《医疗保障基金使用监督管理条例》第三十八条", "fine_amount": Decimal("2000.00"),
                            "decided_on": on, "place": "当事人经营场所", "form_number": ""},
@@ -410,7 +410,7 @@ def load_demo(today: date | None = None) -> int:
                 people["officer"], source=["complaint", "data_screening", "inspection", "flight_inspection"][i % 4],
                 received_on=received, summary=f"关于{party.name}涉嫌违规使用医保基金的线索。", party_id=party.id,
                 on=received, reporter={"name": "王某", "phone": "13800000000", "real_name": True} if i % 4 == 0 else None)
-            drive(case, path, received, people, overrides)
+            drive_with_evidence(case, path, received, people, overrides)
             created += 1
     return created + _demo_simplified(people, today)
 
@@ -422,5 +422,73 @@ def _demo_simplified(people, today) -> int:
              ["decide_on_spot", "hand_over_decision", "record_with_agency", "record_payment", "archive_case"])
     for path in paths:
         case = cases.register_onsite_case(people["officer"], party_id=party.id, summary="现场检查发现未按规定公示医保标识。")
-        drive(case, path, start, people)
+        drive_with_evidence(case, path, start, people)
     return len(paths)
+
+
+# the acts after which a case is closed: demo evidence is registered before them, while the case is open
+CLOSING_TRIGGERS = ("propose_closing", "record_payment")
+
+
+def drive_with_evidence(case: Case, triggers, start: date, people: dict, overrides: dict | None = None) -> Driven:
+    """`drive`, registering demo evidence with files before the case is closed when the path archives it
+    (archived demo cases then show evidence in their case file and BagIt package)."""
+    triggers = list(triggers)
+    if "archive_case" not in triggers:
+        return drive(case, triggers, start, people, overrides)
+    cut = next(i for i, t in enumerate(triggers) if t in CLOSING_TRIGGERS)
+    driven = drive(case, triggers[:cut], start, people, overrides)
+    add_demo_evidence(driven.case.id, people, driven.today)
+    return drive(db.session.get(Case, driven.case.id), triggers[cut:], driven.today, people, overrides)
+
+
+def demo_files() -> dict:
+    """Small real files of the kinds officers upload: a scanned ledger page (PDF), a photo (PNG) and a
+    settlement extract (CSV), generated here so the demo needs no binary fixtures."""
+    import io
+
+    import segno
+    from PIL import Image, ImageDraw
+    page = Image.new("RGB", (595, 842), "white")
+    draw = ImageDraw.Draw(page)
+    draw.rectangle((40, 40, 555, 802), outline="black", width=2)
+    for y in range(90, 780, 28):
+        draw.line((60, y, 535, y), fill="gray")
+    scan = io.BytesIO()
+    page.save(scan, "PDF", resolution=72)
+    photo = io.BytesIO()
+    segno.make("现场检查照片：药品货架与医保标识", micro=False).save(photo, kind="png", scale=6, border=4)
+    rows = ["结算日期,参保人,药品名称,数量,医保结算金额（元）"]
+    rows += [f"2025-01-{d:02d},参保人{d:02d},阿莫西林胶囊（串换为日用品）,2,{36.5 * d:.2f}" for d in range(1, 13)]
+    return {"ledger": scan.getvalue(), "photo": photo.getvalue(), "settlement": ("\n".join(rows) + "\n").encode()}
+
+
+def add_demo_evidence(case_id: int, people: dict, on: date) -> list:
+    """Register three items through the evidence services (as the lead officer, collected by the two case
+    officers on `on`): a ledger scan, a site photo and a patient-level settlement extract."""
+    import io
+    from datetime import datetime
+
+    from caseflow.evidence import services as evidence
+    files = demo_files()
+    collected = datetime.combine(on, datetime.min.time()).replace(hour=10)
+    officer = people["officer"]
+    base = {"collected_at": collected.isoformat(timespec="minutes"), "collected_place": "当事人经营场所",
+            "collected_by": [people["officer"].id, people["officer2"].id], "violations": ["735-38"]}
+    items = [
+        ({"evidence_type": "documentary", "title": "药品进销存台账（2025年1月）", "obtained_by": "onsite_inspection",
+          "source": "当事人提供", "description": "台账显示阿莫西林胶囊进货量与医保结算量不符。"},
+         "进销存台账.pdf", files["ledger"]),
+        ({"evidence_type": "inspection_record", "title": "现场检查照片", "obtained_by": "onsite_inspection",
+          "source": "执法人员现场拍摄", "description": "货架陈列日用品，无对应药品库存。"},
+         "现场照片.png", files["photo"]),
+        ({"evidence_type": "electronic", "title": "参保人结算明细", "obtained_by": "data_analysis",
+          "source": "医保信息平台导出", "description": "涉及参保人个人信息的结算明细 12 条。", "patient_level": True},
+         "结算明细.csv", files["settlement"]),
+    ]
+    created = []
+    for form, name, content in items:
+        item = evidence.register_evidence(case_id, {**base, **form}, officer)
+        evidence.add_attachment(item.id, io.BytesIO(content), name, officer)
+        created.append(item)
+    return created

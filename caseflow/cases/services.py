@@ -129,6 +129,8 @@ def _locked_case(actor, case_id, version) -> Case:
         raise NotFound("案件不存在或您无权查看")
     if not can_act_on(actor, case):
         raise Forbidden("您不能办理本单位以外的案件")
+    if case.state == "archived":
+        raise Conflict("案件已归档，卷宗不得再作任何改动")
     if version is not None and int(version) != case.version:
         raise Conflict("该案件已被他人更新，请刷新后重试", {"current_version": case.version})
     return case

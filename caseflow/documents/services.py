@@ -196,8 +196,7 @@ def pdf_bytes(doc: Document) -> bytes:
     """The stored PDF of an issued document; rendered from its snapshot and stored on first use when it
     was issued with deferred rendering."""
     if doc.pdf_sha256 is None:
-        ensure_pdf(doc.id)
-        db.session.refresh(doc)
+        ensure_pdf(doc.id)  # the same identity-mapped object: set here, reloaded after a commit
     return get_store().get_bytes(doc.pdf_sha256)
 
 
@@ -349,7 +348,10 @@ def issue_in_transaction(doc: Document, actor, strict=True, number: str | None =
         doc.number = ctxmod.number_for(doc_type, case.organisation, year, n)
         doc.number_series, doc.number_year, doc.number_seq = series, year, n
     ctx = build_context(doc)
-    ctx["doc"] = {"key": doc_type.key, "code": doc_type.code, "title": doc_type.title, "number": doc.number or "",
+    # the document's id makes every snapshot (and so its verification code) unique, even for two identical
+    # unnumbered documents issued in the same second
+    ctx["doc"] = {"id": doc.id, "key": doc_type.key, "code": doc_type.code, "title": doc_type.title,
+                  "number": doc.number or "",
                   "revision": doc.revision, "external": doc_type.external, "paged": doc_type.paged,
                   "issued_at": now.isoformat(timespec="seconds"), "issued_on": now.date().isoformat(),
                   "draft": False, "watermark": "", "supersedes": _supersedes_context(doc),

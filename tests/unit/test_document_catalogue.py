@@ -4,7 +4,7 @@ amounts and dates are written the official way, start-up refuses to render witho
 import pytest
 
 from caseflow.config import PROJECT_ROOT
-from caseflow.documents import workflow_wiring  # noqa: F401  (fill the registries)
+import caseflow.workflow.wiring  # noqa: F401  (fills the guard and effect registries)
 from caseflow.workflow import effects, guards  # noqa: F401
 from caseflow.documents import formatting
 from caseflow.documents.catalogue import load_catalogue

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-import caseflow.documents.workflow_wiring  # noqa: F401  (fills document guards and effects)
+import caseflow.workflow.wiring  # noqa: F401  (fills the guard and effect registries)
 import caseflow.workflow.effects  # fills the effect registry
 import caseflow.workflow.guards  # noqa: F401  (fills the guard registry)
 from caseflow.auth.roles import ALL_ROLES, ARCHIVIST, HEAD, LEGAL_REVIEWER, OFFICER, PRINCIPAL_HEAD
