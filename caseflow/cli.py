@@ -119,11 +119,14 @@ def register_cli(app):
     from caseflow.archive.cli import archive_cli
     from caseflow.documents.cli import documents_cli
     from caseflow.rules.cli import register as register_rules
+    from caseflow.search.cli import reindex_command, search_command
     from caseflow.storage.cli import storage_cli
     register_rules(caseflow_cli)
     caseflow_cli.add_command(documents_cli)
     caseflow_cli.add_command(storage_cli)
     caseflow_cli.add_command(archive_cli)
+    caseflow_cli.add_command(search_command)
+    caseflow_cli.add_command(reindex_command)
     app.cli.add_command(caseflow_cli)
 
 

@@ -7,4 +7,5 @@ from flask import Blueprint
 
 api_bp = Blueprint("api", __name__)
 
-from caseflow.api import audit, auth, cases, clues, common, deadlines, documents, evidence, parties, rules  # noqa: E402,F401
+from caseflow.api import audit, auth, cases, clues, common, deadlines, documents  # noqa: E402,F401
+from caseflow.api import evidence, parties, rules, search  # noqa: E402,F401

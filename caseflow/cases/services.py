@@ -15,6 +15,7 @@ from caseflow.deadlines import services as deadlines
 from caseflow.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from caseflow.extensions import db
 from caseflow.parties.models import Party
+from caseflow.search.indexing import refresh_case
 from caseflow.timeutil import now_local, today
 
 
@@ -90,6 +91,7 @@ def register_clue(actor, *, source: str, received_on: date, summary: str, party_
     db.session.add(case)
     db.session.flush()
     deadlines.schedule(case, "T1", received_on)
+    refresh_case(case)
     audit.record("CLUE_REGISTERED", f"{actor.name}登记线索（{CLUE_SOURCES[source]}）：{party.name}",
                  actor=actor, case=case, after={"state": case.state, "source": source,
                                                 "received_on": received_on.isoformat(), "party_id": party.id,
@@ -110,6 +112,7 @@ def register_onsite_case(actor, *, party_id: int, summary: str) -> Case:
                 created_by_id=actor.id, facts={"onsite_summary": summary.strip()})
     db.session.add(case)
     db.session.flush()
+    refresh_case(case)
     audit.record("ONSITE_CASE_REGISTERED", f"{actor.name}登记现场发现（简易程序）：{party.name}", actor=actor,
                  case=case, after={"state": case.state, "party_id": party.id})
     return case
@@ -204,6 +207,7 @@ def decide_recusal(actor, recusal_id: int, *, granted: bool, opinion: str, versi
                 o.active, o.removed_on, o.removed_reason = False, today(), "准予回避"
     touch(case)
     db.session.flush()
+    refresh_case(case)
     audit.record("RECUSAL_DECIDED", f"{actor.name}决定{'准予' if granted else '驳回'}{recusal.officer.name}的回避",
                  actor=actor, case=case, after={"recusal_id": recusal.id, "status": recusal.status},
                  reason=opinion)
@@ -234,6 +238,7 @@ def assign_officer(actor, case_id: int, *, user_id: int, version=None) -> CaseOf
         case.officers.append(officer)
     touch(case)
     db.session.flush()
+    refresh_case(case)
     audit.record("OFFICER_ASSIGNED", f"{actor.name}增派承办人员 {user.name}", actor=actor, case=case,
                  after={"user_id": user_id})
     return officer

@@ -20,6 +20,7 @@ from caseflow.documents.rendering import get_renderer
 from caseflow.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from caseflow.extensions import db
 from caseflow.schemas import jsonable
+from caseflow.search import indexing as search_index
 from caseflow.storage import get_store
 from caseflow.timeutil import local_now, today
 
@@ -368,6 +369,7 @@ def issue_in_transaction(doc: Document, actor, strict=True, number: str | None =
     if current_app.config.get("RENDER_ON_ISSUE", True):
         _render_and_store(doc)
         db.session.flush()
+    search_index.refresh_document(doc)
     if quiet:
         return doc
     audit.record("DOCUMENT_ISSUED", f"{actor.name}签发「{doc.title}」{doc.number or ''}", actor=actor, case=case,

@@ -22,6 +22,7 @@ from caseflow.evidence.models import (CUSTODY_KINDS, NEEDS_COUNTERPARTY, OBTAINE
 from caseflow.evidence.schemas import CustodyInSchema, EvidenceInSchema
 from caseflow.extensions import db
 from caseflow.schemas import load_or_raise
+from caseflow.search import indexing as search_index
 from caseflow.storage import CHUNK, TooLarge, UploadRefused, get_store
 from caseflow.timeutil import local_now
 
@@ -146,6 +147,7 @@ def register_evidence(case_id: int, data: dict, actor) -> Evidence:
                                 place=evidence.collected_place, counterparty=evidence.source,
                                 reason=f"{OBTAINED_BY[evidence.obtained_by]}，由{names}收集", recorded_by_id=actor.id))
     db.session.flush()
+    search_index.refresh_evidence(evidence)
     audit.record("EVIDENCE_REGISTERED", f"{actor.name}登记{logged_name(evidence)}（{evidence.type_label}）",
                  actor=actor, case=case,
                  after={"evidence_id": evidence.id, "seq": seq, "type": evidence.evidence_type,

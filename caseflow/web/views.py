@@ -28,6 +28,7 @@ PUBLIC_ENDPOINTS = {"web.login", "web.static", "web.verify_lookup", "web.verify_
 NAV_LINKS = (
     ("web.home", _l("我的待办"), CASE_ROLES),
     ("web.case_list", _l("案件列表"), CASE_ROLES),
+    ("web.search", _l("检索"), CASE_ROLES),
     ("web.new_clue", _l("登记线索"), (OFFICER,)),
     ("web.new_onsite", _l("现场案件"), (OFFICER,)),
     ("web.new_party", _l("登记当事人"), (OFFICER,)),

@@ -15,6 +15,7 @@ from caseflow.cases.models import Case
 from caseflow.db import unit_of_work
 from caseflow.errors import Conflict, Forbidden, NotFound, TransitionRefused
 from caseflow.extensions import db
+from caseflow.search import indexing as search_index
 from caseflow.timeutil import now_local
 from caseflow.workflow.forms import validate_data
 from caseflow.workflow.registry import EFFECTS, GUARDS, Context
@@ -145,6 +146,7 @@ def fire(case_id: int, trigger: str, version, data: dict | None, actor, today=No
         db.session.flush()
     except StaleDataError:
         raise Conflict("该案件已被他人更新，请刷新后重试", {"your_version": version})
+    search_index.refresh_case(case)  # state, facts and officers reach the search index in this transaction
     after = snapshot(case)
     summary = f"{actor.name}（{ROLE_LABELS[role]}）执行「{transition.label}」"
     if not transition.internal:

@@ -1,0 +1,1 @@
+"""Full-text retrieval over cases, documents and evidence (issue 5, Build item 6)."""
