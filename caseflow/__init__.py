@@ -88,6 +88,7 @@ def _load_models():
     from caseflow.documents import models as _o  # noqa: F401
     from caseflow.evidence import models as _e  # noqa: F401
     from caseflow.parties import models as _p  # noqa: F401
+    from caseflow.records import models as _rec  # noqa: F401
     from caseflow.rules import models as _r  # noqa: F401
     from caseflow.search import models as _s  # noqa: F401
 

@@ -8,4 +8,4 @@ from flask import Blueprint
 api_bp = Blueprint("api", __name__)
 
 from caseflow.api import audit, auth, cases, clues, common, deadlines, documents  # noqa: E402,F401
-from caseflow.api import evidence, parties, rules, search  # noqa: E402,F401
+from caseflow.api import evidence, parties, records, rules, search  # noqa: E402,F401
