@@ -79,7 +79,7 @@ def _project_path(name):
 
 def _load_models():
     """Import every model module so the metadata (and Alembic) sees all tables."""
-    from caseflow.archive import models as _ar  # noqa: F401
+    from caseflow.archive import access_log as _al, borrowing as _ab, models as _ar  # noqa: F401
     from caseflow.audit import models as _a  # noqa: F401
     from caseflow.auth import models as _u  # noqa: F401
     from caseflow.cases import models as _c  # noqa: F401

@@ -42,6 +42,7 @@ def load_settings(overrides=None) -> dict:
         # s3://bucket/prefix?endpoint_url=…&region=… for an S3-compatible store; unset: STORAGE_DIR
         "STORAGE_URL": env.get("CASEFLOW_STORAGE_URL") or None,
         "EVIDENCE_MAX_UPLOAD": int(env.get("CASEFLOW_EVIDENCE_MAX_UPLOAD", str(200 * 1024 * 1024))),
+        "ARCHIVE_BORROW_MAX_DAYS": int(env.get("CASEFLOW_ARCHIVE_BORROW_MAX_DAYS", "30")),
         "WORKFLOWS_DIR": str(PROJECT_ROOT / "workflows"),
         "DOCUMENT_TEMPLATES_DIR": str(PROJECT_ROOT / "document_templates"),
         # the address printed under the QR code of every issued document (/verify/<code>)

@@ -7,5 +7,5 @@ from flask import Blueprint
 
 api_bp = Blueprint("api", __name__)
 
-from caseflow.api import audit, auth, cases, clues, common, deadlines, documents  # noqa: E402,F401
+from caseflow.api import archive, audit, auth, cases, clues, common, deadlines, documents  # noqa: E402,F401
 from caseflow.api import evidence, parties, records, rules, search  # noqa: E402,F401

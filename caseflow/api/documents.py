@@ -5,6 +5,7 @@ from flask import Response, current_app, request
 from caseflow.api import api_bp
 from caseflow.api.auth import current_actor
 from caseflow.api.common import json_body, load_json
+from caseflow.archive.access_log import open_archived_material
 from caseflow.cases import services as cases
 from caseflow.documents import queries
 from caseflow.documents import services as documents
@@ -92,6 +93,7 @@ def serve_document(doc_id):
 @api_bp.get("/documents/<int:doc_id>/html")
 def document_html(doc_id):
     user, doc = _doc(doc_id)
+    open_archived_material(user, doc.case, "document_preview", f"文书#{doc.id} {doc.title}")
     queries.log_access(user, doc, "preview")
     return Response(documents.preview_html(doc), mimetype="text/html")
 
@@ -99,6 +101,7 @@ def document_html(doc_id):
 @api_bp.get("/documents/<int:doc_id>/pdf")
 def document_pdf(doc_id):
     user, doc = _doc(doc_id)
+    open_archived_material(user, doc.case, "document_pdf", f"文书#{doc.id} {doc.title}")
     data = documents.preview_pdf(doc)
     queries.log_access(user, doc, "pdf")
     name = f"{doc.key}-{doc.id}.pdf"

@@ -26,7 +26,23 @@ def can_view(user, case) -> bool:
         return False
     if user.has_role(OFFICER, LEGAL_REVIEWER, HEAD) and case.organisation_id in organisation_scope(user):
         return True
-    return user.has_role(ARCHIVIST) and case.organisation_id == user.organisation_id and case.state in ARCHIVE_STATES
+    if user.has_role(ARCHIVIST) and case.organisation_id == user.organisation_id and case.state in ARCHIVE_STATES:
+        return True
+    return archive_material_basis(user, case) is not None  # a borrower sees the case they borrowed
+
+
+def archive_material_basis(user, case, now=None):
+    """Who may open the material of an archived case (documents, evidence files, the case file, exports):
+    the organisation's archivists, and holders of an approved, unexpired borrowing grant (spec §3.13
+    "storage and access follow archive rules"; §8 "log every access"; caseflow.archive.borrowing).
+    Returns ("archivist", None), ("borrow", grant) or None (refused)."""
+    if not user or not user.is_active or case.state != "archived":
+        return None
+    if user.has_role(ARCHIVIST) and case.organisation_id == user.organisation_id:
+        return "archivist", None
+    from caseflow.archive.borrowing import active_grant
+    grant = active_grant(user.id, case.id, now)
+    return ("borrow", grant) if grant is not None else None
 
 
 def can_act_on(user, case) -> bool:

@@ -10,4 +10,4 @@ from flask import Blueprint
 web_bp = Blueprint("web", __name__, template_folder="templates", static_folder="static",
                    static_url_path="/assets")  # the app itself owns /static
 
-from caseflow.web import admin, cases, documents, evidence, intake, records, search, views  # noqa: E402,F401
+from caseflow.web import admin, archive, cases, documents, evidence, intake, records, search, views  # noqa: E402,F401

@@ -5,6 +5,7 @@ from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from caseflow.archive.access_log import open_archived_material
 from caseflow.auth.roles import HEAD, OFFICER
 from caseflow.cases import services as cases
 from caseflow.cases.access import can_see_reporter
@@ -174,7 +175,8 @@ def serve_document(case_id, doc_id):
 @web_bp.get("/cases/<int:case_id>/documents/<int:doc_id>/preview")
 def document_preview(case_id, doc_id):
     """The document as HTML, from the same template as the PDF (a draft watermarked 草稿)."""
-    _case, doc = _case_and_doc(case_id, doc_id)
+    case, doc = _case_and_doc(case_id, doc_id)
+    open_archived_material(current_user, case, "document_preview", f"文书#{doc.id} {doc.title}")
     queries.log_access(current_user, doc, "preview")
     response = Response(documents.preview_html(doc), mimetype="text/html")
     response.headers["Content-Security-Policy"] = PREVIEW_CSP
@@ -183,7 +185,8 @@ def document_preview(case_id, doc_id):
 
 @web_bp.get("/cases/<int:case_id>/documents/<int:doc_id>/pdf")
 def document_pdf(case_id, doc_id):
-    _case, doc = _case_and_doc(case_id, doc_id)
+    case, doc = _case_and_doc(case_id, doc_id)
+    open_archived_material(current_user, case, "document_pdf", f"文书#{doc.id} {doc.title}")
     data = documents.preview_pdf(doc)
     queries.log_access(current_user, doc, "pdf")
     name = f"{doc.key}-{doc.id}{'-draft' if doc.status == 'draft' else ''}.pdf"

@@ -4,12 +4,14 @@ from flask import flash, jsonify, redirect, render_template, request, send_file,
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from caseflow.archive.access_log import open_archived_material
 from caseflow.auth.roles import OFFICER
 from caseflow.cases import services as cases
 from caseflow.errors import DomainError, NotFound, ValidationFailed
 from caseflow.evidence import queries, sniffing
 from caseflow.evidence import services as evidence
 from caseflow.evidence.models import CUSTODY_KINDS, EVIDENCE_TYPES, OBTAINED_BY
+from caseflow.evidence.services import logged_name
 from caseflow.timeutil import local_now
 from caseflow.web import presenters, web_bp
 from caseflow.web.lookups import organisation_users
@@ -189,7 +191,10 @@ def download_evidence_file(case_id, evidence_id, attachment_id):
 
 def attachment_response(user, attachment):
     """The stored file, streamed, as a download under its sanitised name, typed by the sniffed type (never
-    the uploader's claim), sandboxed so that a browser runs nothing in it."""
+    the uploader's claim), sandboxed so that a browser runs nothing in it. On an archived case the archive
+    access rule applies and the opening is logged (caseflow.archive.access_log)."""
+    item = attachment.evidence
+    open_archived_material(user, item.case, "evidence_file", f"证据附件#{attachment.id}（{logged_name(item)}）")
     try:
         fh = queries.open_attachment(user, attachment)
     except FileNotFoundError:

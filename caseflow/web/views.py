@@ -29,6 +29,7 @@ NAV_LINKS = (
     ("web.home", _l("我的待办"), CASE_ROLES),
     ("web.case_list", _l("案件列表"), CASE_ROLES),
     ("web.search", _l("检索"), CASE_ROLES),
+    ("web.archive_list", _l("档案"), CASE_ROLES),
     ("web.new_clue", _l("登记线索"), (OFFICER,)),
     ("web.new_onsite", _l("现场案件"), (OFFICER,)),
     ("web.new_party", _l("登记当事人"), (OFFICER,)),
@@ -42,6 +43,8 @@ NAV_LINKS = (
 )
 NAV_GROUPS = {"web.case_detail": "web.case_list", "web.approval_form": "web.case_list",
               "web.document_detail": "web.case_list",
+              **{e: "web.archive_list" for e in ("web.archive_record", "web.archive_access_log", "web.my_borrowing",
+                                                 "web.borrow_queue")},
               "web.admin_organisation_new": "web.admin_organisations",
               "web.admin_organisation_edit": "web.admin_organisations",
               "web.admin_user_new": "web.admin_users", "web.admin_user_edit": "web.admin_users"}
