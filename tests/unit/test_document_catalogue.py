@@ -5,7 +5,6 @@ import pytest
 
 from caseflow.config import PROJECT_ROOT
 import caseflow.workflow.wiring  # noqa: F401  (fills the guard and effect registries)
-from caseflow.workflow import effects, guards  # noqa: F401
 from caseflow.documents import formatting
 from caseflow.documents.catalogue import load_catalogue
 from caseflow.errors import ConfigurationError

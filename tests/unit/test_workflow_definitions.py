@@ -8,8 +8,6 @@ from pathlib import Path
 import pytest
 
 import caseflow.workflow.wiring  # noqa: F401  (fills the guard and effect registries)
-import caseflow.workflow.effects  # fills the effect registry
-import caseflow.workflow.guards  # noqa: F401  (fills the guard registry)
 from caseflow.auth.roles import ALL_ROLES, ARCHIVIST, HEAD, LEGAL_REVIEWER, OFFICER, PRINCIPAL_HEAD
 from caseflow.errors import ConfigurationError
 from caseflow.rules.time_limits import time_limits
