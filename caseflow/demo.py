@@ -436,6 +436,11 @@ def drive_with_evidence(case: Case, triggers, start: date, people: dict, overrid
     triggers = list(triggers)
     if "archive_case" not in triggers:
         return drive(case, triggers, start, people, overrides)
+    if "conclude_investigation" in triggers:  # the interview and the inspection happen during the investigation
+        at = triggers.index("conclude_investigation")
+        driven = drive(case, triggers[:at], start, people, overrides)
+        add_demo_records(driven.case.id, people, driven.today + 5 * DAY)
+        case, start, triggers = db.session.get(Case, driven.case.id), driven.today, triggers[at:]
     cut = next(i for i, t in enumerate(triggers) if t in CLOSING_TRIGGERS)
     driven = drive(case, triggers[:cut], start, people, overrides)
     add_demo_evidence(driven.case.id, people, driven.today)
@@ -492,3 +497,34 @@ def add_demo_evidence(case_id: int, people: dict, on: date) -> list:
         evidence.add_attachment(item.id, io.BytesIO(content), name, officer)
         created.append(item)
     return created
+
+
+def add_demo_records(case_id: int, people: dict, on: date) -> None:
+    """A completed 现场检查笔录 (morning) and 询问笔录 (afternoon) of the party's legal representative on `on`,
+    through the records services: each issues its document and becomes evidence."""
+    from caseflow.records import services as records
+    case = db.session.get(Case, case_id)
+    party, officers = case.party, [people["officer"].id, people["officer2"].id]
+    speaker = party.legal_representative or party.name
+    common = {"officers": officers, "recorder_id": people["officer2"].id, "credentials_shown": True,
+              "notice_answer": "听清楚了，不申请回避。", "pages": [{"signed": True}, {"signed": True}]}
+    inspection = records.open_record(case_id, {
+        **common, "kind": "inspection", "place": party.address or "当事人经营场所",
+        "started_at": f"{on.isoformat()}T09:30", "ended_at": f"{on.isoformat()}T11:40",
+        "present": {"name": speaker, "position": "法定代表人", "phone": party.phone or "0591-87654321"},
+        "scope": "医保结算系统、药品进销存台账、货架陈列。",
+        "findings": "医保结算系统中1月份阿莫西林胶囊结算 412 盒，进销存台账同期进货 60 盒；货架陈列日用品若干。"},
+        people["officer"])
+    records.complete(inspection.id, inspection.version, people["officer"])
+    inquiry = records.open_record(case_id, {
+        **common, "kind": "inquiry", "place": "福州市医疗保障局三楼询问室",
+        "started_at": f"{on.isoformat()}T14:30", "ended_at": f"{on.isoformat()}T16:10",
+        "interviewee": {"name": speaker, "sex": "男", "id_number": "350102197803152316",  # a fictitious, well-formed number
+                        "employer": f"{party.name}　法定代表人",
+                        "phone": party.phone or "13800138000", "address": party.address or "福州市鼓楼区",
+                        "relationship": "当事人的法定代表人", "speaks_for_party": True},
+        "qa": [{"q": "参保人员用医保卡购买日用品时，你方是如何结算的？", "a": "按商品金额录成目录内药品刷卡结算。"},
+               {"q": "这样操作从什么时候开始，涉及金额多少？", "a": "从去年十二月开始，大约三万八千元。"},
+               {"q": "你对以上情况还有什么补充？", "a": "没有了，我们愿意退回全部款项。"}]},
+        people["officer"])
+    records.complete(inquiry.id, inquiry.version, people["officer"])
