@@ -135,7 +135,8 @@ def archive_record(case_id):
         may_request=borrowing.may_request(current_user, case) and not any(
             b["status"] in ("pending", "approved") for b in own),
         own=own, requests=[borrow_row(b, now) for b in borrowing.case_requests(case.id)] if is_archivist else [],
-        max_days=borrowing.max_days(), can_see_log=access_log.can_see_log(current_user, case))
+        max_days=borrowing.max_days(), can_see_log=access_log.can_see_log(current_user, case),
+        today=now.date().isoformat())
 
 
 @web_bp.get("/archive/<int:case_id>/case-file.pdf")
