@@ -126,8 +126,9 @@ def list_archive():
 
 @api_bp.get("/archive/<int:case_id>")
 def get_archive_record(case_id):
-    _case, record = _record(current_actor(), case_id)
-    return RecordDetailSchema().dump(record)
+    user = current_actor()
+    case, record = _record(user, case_id)
+    return {**RecordDetailSchema().dump(record), "manifest": archive.visible_manifest(user, case, record.manifest)}
 
 
 @api_bp.get("/archive/<int:case_id>/case-file.pdf")
@@ -135,6 +136,7 @@ def archive_case_file(case_id):
     user = current_actor()
     case, record = _record(user, case_id)
     access_log.open_archived_material(user, case, "case_file", f"卷宗 {record.archive_no}")
+    archive.require_whole_file(user, case, record)
     disposition = "attachment" if request.args.get("download") else "inline"
     return Response(archive.case_file_pdf(record), mimetype="application/pdf", headers={
         "Content-Disposition": f'{disposition}; filename="case-file-{case.id}.pdf"',

@@ -6,6 +6,7 @@ from caseflow.api import api_bp
 from caseflow.api.auth import current_actor
 from caseflow.api.common import json_body, load_json
 from caseflow.archive.access_log import open_archived_material
+from caseflow.cases.access import archive_material_basis
 from caseflow.cases import services as cases
 from caseflow.documents import queries
 from caseflow.documents import services as documents
@@ -33,7 +34,9 @@ def document_catalogue():
 def list_case_documents(case_id):
     user = current_actor()
     case = cases.get_case(user, case_id)
-    return {"items": DocumentOutSchema(many=True).dump(queries.visible_documents(user, case))}
+    # on an archived case the documents' contents are case material, behind the archive's gate
+    hidden = ("data",) if case.state == "archived" and archive_material_basis(user, case) is None else ()
+    return {"items": DocumentOutSchema(many=True, exclude=hidden).dump(queries.visible_documents(user, case))}
 
 
 @api_bp.post("/cases/<int:case_id>/documents")
@@ -52,7 +55,8 @@ def _doc(doc_id):
 
 @api_bp.get("/documents/<int:doc_id>")
 def get_document(doc_id):
-    _, doc = _doc(doc_id)
+    user, doc = _doc(doc_id)
+    open_archived_material(user, doc.case, "document_preview", f"文书#{doc.id} {doc.title}")
     return ONE.dump(doc)
 
 

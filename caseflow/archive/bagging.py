@@ -141,7 +141,8 @@ def write_bag(record, outdir: Path, party_copy: bool = False, progress=None) -> 
             else:
                 for i, a in enumerate(item["attachments"], 1):
                     label = f"附件{i}" + Path(a["name"]).suffix if item["patient_level"] else a["name"]
-                    target = tmp / "evidence" / f"{item['seq']:03d}-{_safe(label)}"
+                    # the attachment's position keeps two files of one item with the same name apart
+                    target = tmp / "evidence" / f"{item['seq']:03d}-{i:02d}-{_safe(label)}"
                     with store.open(a["sha256"]) as src, open(target, "wb") as dst:
                         shutil.copyfileobj(src, dst, 1024 * 1024)
             if progress:

@@ -232,3 +232,37 @@ def dispose(case_id: int, reason: str, actor, on: date | None = None) -> Archive
     audit.record("ARCHIVE_DISPOSED", f"{actor.name}销毁档案 {record.archive_no}", actor=actor, case=record.case,
                  after={"archive_no": record.archive_no}, reason=text)
     return disposal
+
+
+# ---------------------------------------------------------------- patient-level evidence in the file (spec §8)
+
+def sees_patient_level(user, case) -> bool:
+    """Patient-level evidence in an archived file: the organisation's archivists (who keep the file) and those
+    who could see it while the case was handled (caseflow.evidence.services.can_see_patient_level)."""
+    from caseflow.evidence.services import can_see_patient_level
+    return (user.has_role(ARCHIVIST) and user.organisation_id == case.organisation_id) \
+        or can_see_patient_level(user, case)
+
+
+def _patient_level(item: dict) -> bool:
+    return item.get("kind") == "evidence" and bool(item.get("patient_level"))
+
+
+def require_whole_file(user, case, record: ArchiveRecord) -> None:
+    """The combined case file and the full package carry patient-level evidence as it is: a borrower who may
+    not see it is refused them (the party's copy, without it, stays open to them)."""
+    if sees_patient_level(user, case):
+        return
+    if any(_patient_level(item) for volume in record.manifest.get("volumes", []) for item in volume["items"]):
+        raise Forbidden("本卷宗含涉及参保人员个人信息的证据，完整卷宗和档案包仅限本单位档案管理员及原办案人员、"
+                        "负责人、法制审核人员查阅；借阅人员可导出不含这些证据的阅卷副本")
+
+
+def visible_manifest(user, case, manifest: dict) -> dict:
+    """The manifest as `user` may read it: patient-level items keep their place and number, nothing else."""
+    if sees_patient_level(user, case):
+        return manifest
+    withheld = {"title": "（涉及参保人员个人信息的证据，不予显示）", "attachments": [], "source": "", "proves": ""}
+    return {**manifest, "volumes": [
+        {**volume, "items": [{**item, **withheld} if _patient_level(item) else item for item in volume["items"]]}
+        for volume in manifest.get("volumes", [])]}

@@ -410,6 +410,10 @@ def correct(doc_id: int, reason: str, actor) -> Document:
     _require_editable(actor, doc.case, doc_type)
     if doc.status == "draft":
         raise Conflict("草稿可以直接修改，无需更正")
+    from caseflow.records.models import InvestigationRecord
+    if db.session.execute(select(InvestigationRecord.id).where(InvestigationRecord.document_id == doc.id)).first():
+        # what the person heard signed page by page is never rewritten (行政处罚法 第五十五条)
+        raise Conflict("该笔录由调查笔录生成，经被询问人或在场人员签名确认，不能更正；如需补充或更正，请制作补充笔录")
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed("请说明更正理由", {"reason": "请说明更正理由"})

@@ -9,6 +9,7 @@ from types import SimpleNamespace
 
 from sqlalchemy import func, select
 
+from caseflow.archive.access_log import open_archived_material
 from caseflow.audit import services as audit
 from caseflow.auth.models import User
 from caseflow.auth.roles import OFFICER
@@ -76,6 +77,8 @@ def get_record(actor, record_id: int) -> InvestigationRecord:
     record = db.session.get(InvestigationRecord, record_id)
     if record is None or not can_read(actor, record):
         raise NotFound("笔录不存在或您无权查看")
+    # a record's questions and answers are case material: on an archived case the archive's gate applies
+    open_archived_material(actor, record.case, "document_preview", f"笔录#{record.id} {record.title}")
     return record
 
 

@@ -13,8 +13,9 @@ from decimal import Decimal
 
 from sqlalchemy import and_, column, exists, func, literal_column, or_, select, table
 
+from caseflow.archive.borrowing import BorrowRequest
 from caseflow.auth.models import User
-from caseflow.auth.roles import HEAD, LEGAL_REVIEWER
+from caseflow.auth.roles import ARCHIVIST, HEAD, LEGAL_REVIEWER
 from caseflow.cases.access import visible_cases_filter
 from caseflow.cases.models import Case, CaseOfficer
 from caseflow.errors import ValidationFailed
@@ -23,6 +24,7 @@ from caseflow.parties.models import Party
 from caseflow.search.indexing import state_label
 from caseflow.search.models import SearchEntry
 from caseflow.search.tokens import fts5_match, normalise, pg_tsquery, split_terms, term_phrase
+from caseflow.timeutil import local_now
 
 CANDIDATES = 200
 RECENT_WINDOW = 4000  # PostgreSQL: newest index rows checked one by one before asking the GIN index
@@ -115,11 +117,22 @@ def patient_level_condition(user):
     return and_(Case.organisation_id == user.organisation_id, assigned)
 
 
+def archive_material_condition(user):
+    """SQL twin of caseflow.cases.access.archive_material_basis: the texts of an archived case's documents and
+    evidence are case material, found only by its organisation's archivists and holders of an active grant."""
+    grant = exists().where(BorrowRequest.case_id == Case.id, BorrowRequest.requester_id == user.id,
+                           BorrowRequest.status == "approved", BorrowRequest.approved_until > local_now())
+    if user.has_role(ARCHIVIST):
+        return or_(Case.organisation_id == user.organisation_id, grant)
+    return grant
+
+
 def _conditions(user, f: SearchFilters) -> list:
     conditions = []
     if user is not None:
         conditions.append(visible_cases_filter(user))
         conditions.append(or_(SearchEntry.restricted.is_(False), patient_level_condition(user)))
+        conditions.append(or_(Case.state != "archived", SearchEntry.kind == "case", archive_material_condition(user)))
     if f.case_number:
         conditions.append(_contains(Case.case_number, normalise(f.case_number)))
     if f.party:

@@ -23,7 +23,7 @@ class SearchArgsSchema(BaseSchema):
     cause = text(100, label="案由或条款")
     officer = text(40, label="承办人员")
     organisation_id = fields.Integer(allow_none=True, metadata={"label": "办案单位"},
-                                     validate=validate.Range(min=1, error="单位编号无效"))
+                                     validate=validate.Range(min=1, max=2**31 - 1, error="单位编号无效"))
     state = text(40, label="案件状态")
     kind = fields.String(allow_none=True, metadata={"label": "类别"},
                          validate=validate.OneOf(tuple(KINDS), error="类别应为 case（案件）、document（文书）或 evidence（证据）"))

@@ -129,7 +129,7 @@ def archive_record(case_id):
     own = [borrow_row(b, now) for b in borrowing.my_requests(current_user) if b.case_id == case.id]
     return render_template(
         "archive/record.html", case=presenters.case_header(case), record=record_facts(record),
-        manifest=manifest_rows(record.manifest or {}), excluded=(record.manifest or {}).get("excluded"),
+        manifest=manifest_rows(archive.visible_manifest(current_user, case, record.manifest or {})), excluded=(record.manifest or {}).get("excluded"),
         holds=record.holds, disposal=record.disposal,
         material=material, manages=manages, is_archivist=is_archivist,
         may_request=borrowing.may_request(current_user, case) and not any(
@@ -143,6 +143,7 @@ def archive_record(case_id):
 def archive_case_file(case_id):
     case, record = _record(case_id)
     access_log.open_archived_material(current_user, case, "case_file", f"卷宗 {record.archive_no}")
+    archive.require_whole_file(current_user, case, record)
     data = archive.case_file_pdf(record)
     name = f"case-file-{case.id}.pdf"
     disposition = "attachment" if request.args.get("download") else "inline"
@@ -158,6 +159,8 @@ def archive_export(case_id):
     party_copy = request.args.get("party_copy") == "1"
     access_log.open_archived_material(current_user, case, "export",
                                       f"档案包 {record.archive_no}{'（阅卷副本）' if party_copy else ''}")
+    if not party_copy:
+        archive.require_whole_file(current_user, case, record)
     work = Path(tempfile.mkdtemp(prefix="caseflow-export-"))
     try:
         bag = archive.export_bag(record, work / "out", party_copy=party_copy)

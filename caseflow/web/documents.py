@@ -94,6 +94,7 @@ def new_document(case_id):
 @web_bp.get("/cases/<int:case_id>/documents/<int:doc_id>")
 def document_detail(case_id, doc_id):
     case, doc = _case_and_doc(case_id, doc_id)
+    open_archived_material(current_user, case, "document_preview", f"文书#{doc.id} {doc.title}")
     queries.log_access(current_user, doc, "page")
     return _render_doc(case, doc)
 

@@ -44,10 +44,13 @@ class FormReader:
         if not raw:
             return None
         try:
-            return int(raw)
+            value = int(raw)
         except ValueError:
+            value = None
+        if value is None or not -2**31 <= value < 2**31:  # beyond the database's integer columns
             self.errors[name] = _("%(label)s无效", label=label)
             return None
+        return value
 
     def flag(self, name: str) -> bool:
         """A checkbox (a hidden 'false' may precede it): true when any submitted value says so."""

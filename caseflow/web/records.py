@@ -81,8 +81,13 @@ def _form_values(kind: str, form) -> dict:
     return v
 
 
+def _digits(raw: str) -> bool:
+    """ASCII digits only: str.isdigit() also accepts 「²」 and the like, which int() refuses."""
+    return raw.isascii() and raw.isdigit()
+
+
 def _int(raw: str, name: str, label: str) -> int:
-    if not raw.isdigit():
+    if not _digits(raw):
         raise ValidationFailed(_("%(label)s选择无效", label=label), {name: _("%(label)s选择无效", label=label)})
     return int(raw)
 
@@ -110,7 +115,7 @@ def _pages(v: dict) -> list[dict]:
     """Pages from the form: how many, which were refused (「2、3」), and the refusal's reason and witness."""
     if not v["page_count"]:
         return []
-    if not v["page_count"].isdigit() or not 0 < int(v["page_count"]) <= 200:
+    if not _digits(v["page_count"]) or not 0 < int(v["page_count"]) <= 200:
         raise ValidationFailed(_("页数应为 1 到 200 的整数"), {"pages": _("页数应为 1 到 200 的整数")})
     count = int(v["page_count"])
     refused = set()
@@ -118,7 +123,7 @@ def _pages(v: dict) -> list[dict]:
         part = part.strip()
         if not part:
             continue
-        if not part.isdigit() or not 1 <= int(part) <= count:
+        if not _digits(part) or not 1 <= int(part) <= count:
             raise ValidationFailed(_("拒签页码应为 1 到 %(n)d 之间的页码，用「、」分隔", n=count),
                                    {"pages": _("拒签页码无效")})
         refused.add(int(part))
@@ -153,7 +158,7 @@ def new_record(case_id):
     values = {"officers": [str(o.user_id) for o in case.active_officers()], "place": "",
               "started_at": local_now().strftime("%Y-%m-%dT%H:%M")}
     supplements = request.args.get("supplements", "")
-    return _render_new(case, kind, values=values, supplements=supplements if supplements.isdigit() else "")
+    return _render_new(case, kind, values=values, supplements=supplements if _digits(supplements) else "")
 
 
 def _render_new(case, kind, status=200, values=None, errors=None, message="", supplements=""):
@@ -231,7 +236,7 @@ def edit_record_qa(case_id, record_id):
     """One change of the questions and answers: add, edit, delete, move up or down."""
     case, record = _case_and_record(case_id, record_id)
     raw = request.form.get("index", "")
-    index = int(raw) if raw.isdigit() else None
+    index = int(raw) if _digits(raw) else None
     row = {"q": request.form.get("q", ""), "a": request.form.get("a", "")}
     try:
         records.change_qa(record.id, request.form.get("version"), request.form.get("op", ""), index, row,
@@ -254,7 +259,7 @@ def edit_record_media(case_id, record_id):
             rows.append({"attachment_id": _int(request.form.get("attachment_id", ""), "media", _("文件")),
                          "purpose": request.form.get("purpose", ""), "content": request.form.get("content", "").strip(),
                          "taken": request.form.get("taken", "").strip() or None})
-        elif op == "delete" and raw.isdigit() and int(raw) < len(rows):
+        elif op == "delete" and _digits(raw) and int(raw) < len(rows):
             rows.pop(int(raw))
         else:
             raise ValidationFailed(_("所选行不存在，请刷新后重试"), {"media": _("所选行不存在")})

@@ -139,7 +139,7 @@ def test_case_file_and_bags(app, people, parties, tmp_path):
     files = [p for p in (bag_path / "data").rglob("*") if p.is_file()]
     assert {"case-file.pdf", "metadata.json"} <= {p.name for p in files}
     assert sorted(p.name for p in files if p.parent.name == "evidence") == [
-        "001-进销存台账.pdf", "002-现场照片.png", "003-附件1.csv"]
+        "001-01-进销存台账.pdf", "002-01-现场照片.png", "003-01-附件1.csv"]
     meta = json.loads((bag_path / "data" / "metadata.json").read_text())
     assert meta["party"]["id_number"] == "110105********002X" and meta["archive_no"] == record.archive_no
     assert_private(bag_path)
@@ -147,11 +147,11 @@ def test_case_file_and_bags(app, people, parties, tmp_path):
     party_path = archive.export_bag(record, tmp_path / "out", party_copy=True)
     bagit.Bag(str(party_path)).validate()
     names = sorted(p.name for p in (party_path / "data").rglob("*") if p.is_file())
-    assert "case-file.pdf" not in names and "003-附件1.csv" not in names and "001-进销存台账.pdf" in names
+    assert "case-file.pdf" not in names and "003-01-附件1.csv" not in names and "001-01-进销存台账.pdf" in names
     assert not any("审批表" in n for n in names)  # internal documents stay out of the party's copy
     assert_private(party_path)
 
-    target = bag_path / "data" / "evidence" / "002-现场照片.png"
+    target = bag_path / "data" / "evidence" / "002-01-现场照片.png"
     content = bytearray(target.read_bytes())
     content[100] ^= 0x01
     target.write_bytes(bytes(content))

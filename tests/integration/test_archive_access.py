@@ -247,3 +247,36 @@ def test_api_archive_record_borrowing_and_access_log(app, client, people, archiv
     assert [(r["user"]["name"], r["kind"], r["via"], r["granted"]) for r in log] == [("林志远", "case_file", "api", False)]
     assert_error(api.get("officer", f"/archive/{case.id}/access-log"), 403, "forbidden")
     assert codes(case)[-3:] == ["BORROW_REQUESTED", "BORROW_APPROVED", "BORROW_RETURNED"]
+
+
+def test_the_contents_of_an_archived_case_do_not_leak_through_data_views_search_or_the_manifest(
+        app, client, people, archived):
+    """Review findings: the gate also covers the documents' JSON, the document page, search snippets of
+    documents and evidence, and the manifest's patient-level items; a borrower who may not see patient-level
+    evidence gets neither the whole case file nor the full package."""
+    case, doc, attachment = archived
+    api = Api(client, people)
+    assert_error(api.get("officer", f"/documents/{doc.id}"), 403, "forbidden")
+    listed = api.get("officer", f"/cases/{case.id}/documents").get_json()["items"]
+    assert listed and all("data" not in d for d in listed)
+    assert "data" in api.get("archivist", f"/documents/{doc.id}").get_json()
+    login(client, "officer")
+    assert client.get(f"/cases/{case.id}/documents/{doc.id}").status_code == 403
+    # search: the case itself is found, its evidence text only by those who may open the file
+    kinds = {h["kind"] for h in api.get("officer", "/search?q=结算明细").get_json()["items"]}
+    assert "evidence" not in kinds and "document" not in kinds
+    assert "evidence" in {h["kind"] for h in api.get("archivist", "/search?q=结算明细").get_json()["items"]}
+    # a borrower from another organisation: the record page hides patient-level items, the whole file is refused
+    record = archive.archive_record(case.id)
+    manifest = {**record.manifest, "volumes": [
+        {**v, "items": [{**i, "patient_level": True} if i.get("kind") == "evidence" else i for i in v["items"]]}
+        for v in record.manifest["volumes"]]}
+    visible = archive.visible_manifest(people["gl_officer"], case, manifest)
+    hidden = [i for v in visible["volumes"] for i in v["items"] if i.get("kind") == "evidence"]
+    assert hidden and all(i["title"].startswith("（涉及参保人员个人信息") and not i["attachments"] for i in hidden)
+    assert archive.visible_manifest(people["archivist"], case, manifest) == manifest
+    record.manifest = manifest  # as if the evidence had been patient-level (not flushed: the table is frozen)
+    with pytest.raises(Forbidden, match="阅卷副本"):
+        archive.require_whole_file(people["gl_officer"], case, record)
+    archive.require_whole_file(people["archivist"], case, record)
+    db.session.rollback()

@@ -164,6 +164,8 @@ def test_a_completed_record_is_immutable_and_corrected_by_a_supplement(app, peop
                  lambda: records.change_qa(record.id, record.version, "delete", 0, None, officer),
                  lambda: records.complete(record.id, record.version, officer)):
         refuse_service(call, case.id, Conflict, "已完成")
+    # nor is the signed document corrected behind the record's back
+    refuse_service(lambda: documents.correct(record.document_id, "改写回答", officer), case.id, Conflict, "补充笔录")
     for statement in ("UPDATE investigation_records SET place = '别处' WHERE id = :id",
                       "DELETE FROM investigation_records WHERE id = :id",
                       "DELETE FROM record_officers WHERE record_id = :id",
