@@ -7,7 +7,7 @@ from marshmallow import fields, validate
 
 from caseflow.api import api_bp
 from caseflow.api.auth import current_actor
-from caseflow.api.common import load_json, load_query, page_payload
+from caseflow.api.common import json_body, load_json, load_query, page_payload
 from caseflow.archive import access_log, borrowing
 from caseflow.archive import services as archive
 from caseflow.auth.roles import ARCHIVIST, HEAD, LEGAL_REVIEWER, OFFICER
@@ -193,4 +193,5 @@ def reject_borrow(request_id):
 @api_bp.post("/borrow-requests/<int:request_id>/return")
 def return_borrow(request_id):
     user = current_actor()
+    json_body()  # a JSON body (even {}) keeps cross-site forms out of session-authenticated writes
     return BorrowOutSchema().dump(borrowing.return_early(request_id, user))

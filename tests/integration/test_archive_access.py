@@ -240,7 +240,9 @@ def test_api_archive_record_borrowing_and_access_log(app, client, people, archiv
     assert approved["status"] == "approved" and approved["approved_days"] == 2
     assert_error(api.post("archivist", f"/borrow-requests/{asked['id']}/reject", {"note": "晚了"}), 409, "conflict")
     assert api.ok(api.get("archivist", "/borrow-requests?queue=1&status=approved"))["items"][0]["id"] == asked["id"]
-    returned = api.ok(api.post("officer", f"/borrow-requests/{asked['id']}/return"))
+    # a form post (what a cross-site page could send) is refused: the API takes JSON only
+    assert_error(api.post("officer", f"/borrow-requests/{asked['id']}/return", data={"x": "1"}), 400, "bad_request")
+    returned = api.ok(api.post("officer", f"/borrow-requests/{asked['id']}/return", {}))
     assert returned["status"] == "returned"
 
     log = api.ok(api.get("archivist", f"/archive/{case.id}/access-log"))["items"]
