@@ -117,14 +117,22 @@ def patient_level_condition(user):
     return and_(Case.organisation_id == user.organisation_id, assigned)
 
 
-def archive_material_condition(user):
-    """SQL twin of caseflow.cases.access.archive_material_basis: the texts of an archived case's documents and
-    evidence are case material, found only by its organisation's archivists and holders of an active grant."""
-    grant = exists().where(BorrowRequest.case_id == Case.id, BorrowRequest.requester_id == user.id,
-                           BorrowRequest.status == "approved", BorrowRequest.approved_until > local_now())
-    if user.has_role(ARCHIVIST):
-        return or_(Case.organisation_id == user.organisation_id, grant)
-    return grant
+WITHHELD = "（已归档案件的卷宗材料：借阅获批后可查看内容）"
+
+
+def opens_archived_material(user):
+    """A test of whether `user` may read the material of an archived case (the twin of
+    caseflow.cases.access.archive_material_basis for a page of hits): its organisation's archivists and holders
+    of an active grant. Others still find an archived case by its documents' words (so they know what to
+    borrow) but see no text from them."""
+    if user is None:
+        return lambda case_id, organisation_id: True
+    granted = set(db.session.execute(select(BorrowRequest.case_id).where(
+        BorrowRequest.requester_id == user.id, BorrowRequest.status == "approved",
+        BorrowRequest.approved_until > local_now())).scalars())
+    archivist = user.has_role(ARCHIVIST)
+    return lambda case_id, organisation_id: case_id in granted or (
+        archivist and organisation_id == user.organisation_id)
 
 
 def _conditions(user, f: SearchFilters) -> list:
@@ -132,7 +140,6 @@ def _conditions(user, f: SearchFilters) -> list:
     if user is not None:
         conditions.append(visible_cases_filter(user))
         conditions.append(or_(SearchEntry.restricted.is_(False), patient_level_condition(user)))
-        conditions.append(or_(Case.state != "archived", SearchEntry.kind == "case", archive_material_condition(user)))
     if f.case_number:
         conditions.append(_contains(Case.case_number, normalise(f.case_number)))
     if f.party:
@@ -214,20 +221,24 @@ def search(user, filters: SearchFilters, page: int = 1, per_page: int = 20) -> S
     if phrases:
         found.sort(key=lambda pair: (-pair[1], -pair[0]))
     chosen = found[(page - 1) * per_page: page * per_page]
-    return SearchResult(_hits(chosen, terms), len(found), capped, page, per_page, terms)
+    return SearchResult(_hits(chosen, terms, user), len(found), capped, page, per_page, terms)
 
 
-def _hits(chosen: list[tuple[int, float]], terms: list[str]) -> list[Hit]:
+def _hits(chosen: list[tuple[int, float]], terms: list[str], user=None) -> list[Hit]:
     if not chosen:
         return []
     rows = db.session.execute(
-        select(SearchEntry, Case.case_number, Case.title, Case.state, Case.workflow)
+        select(SearchEntry, Case.case_number, Case.title, Case.state, Case.workflow, Case.organisation_id)
         .join(Case, Case.id == SearchEntry.case_id).where(SearchEntry.id.in_([i for i, _ in chosen]))).all()
     by_id = {row[0].id: row for row in rows}
+    may_open = opens_archived_material(user)
     hits = []
     for entry_id, score in chosen:
-        entry, number, case_title, state, workflow = by_id[entry_id]
-        snippet, ranges = make_snippet(entry.body, terms)
+        entry, number, case_title, state, workflow, organisation_id = by_id[entry_id]
+        if state == "archived" and entry.kind != "case" and not may_open(entry.case_id, organisation_id):
+            snippet, ranges = WITHHELD, []
+        else:
+            snippet, ranges = make_snippet(entry.body, terms)
         hits.append(Hit(entry.kind, entry.kind_label, entry.ref_id, entry.case_id, number, case_title, state,
                         state_label(workflow, state), entry.title, round(score, 6), snippet, ranges))
     return hits
